@@ -1,0 +1,59 @@
+"""Language and time zone selection, and template helpers for bilingual fields."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+from flask import current_app, has_request_context, request, session
+from flask_babel import get_locale
+
+
+def select_locale() -> str:
+    languages = current_app.config["CTC_LANGUAGES"]
+    if has_request_context():
+        wanted = request.args.get("lang")
+        if wanted in languages:
+            session["lang"] = wanted
+            return wanted
+        if session.get("lang") in languages:
+            return session["lang"]
+        best = request.accept_languages.best_match(languages)
+        if best:
+            return best
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def select_timezone() -> str:
+    from core.tenancy import current_center
+
+    center = current_center()
+    return center.timezone if center else current_app.config["CTC_TIMEZONE"]
+
+
+def lang() -> str:
+    return str(get_locale() or "km")
+
+
+def local_name(obj, field: str = "name") -> str:
+    """``obj.<field>_km`` in Khmer, ``obj.<field>_en`` otherwise (falling back to the other)."""
+    km = getattr(obj, f"{field}_km", "") or ""
+    en = getattr(obj, f"{field}_en", "") or ""
+    return (km or en) if lang() == "km" else (en or km)
+
+
+def to_local(value: datetime | None, tz: str | None = None) -> datetime | None:
+    """A naive UTC datetime from the database, in the center's time zone."""
+    if value is None:
+        return None
+    zone = ZoneInfo(tz or select_timezone())
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(zone)
+
+
+KHMER_DIGITS = str.maketrans("0123456789", "០១២៣៤៥៦៧៨៩")
+
+
+def khmer_digits(text) -> str:
+    return str(text).translate(KHMER_DIGITS)

@@ -1,0 +1,5 @@
+"""Background jobs (being written: see core/jobs/models.py)."""
+
+
+def run_worker(burst: bool = False) -> int:
+    raise NotImplementedError

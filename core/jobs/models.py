@@ -1,0 +1,1 @@
+"""Job model (placeholder until core/jobs lands)."""

@@ -1,0 +1,1 @@
+"""KHR/USD money (placeholder)."""

@@ -1,0 +1,1 @@
+"""Gapless sequences (placeholder)."""
