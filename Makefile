@@ -24,7 +24,12 @@ translations-extract: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o core/translations/messages.pot .
 	$(BIN)/pybabel update -i core/translations/messages.pot -d core/translations
 
-run: install
+# A local instance: its own secret key, and cookies allowed over plain http://127.0.0.1.
+instance/config.py:
+	mkdir -p instance
+	$(BIN)/python -c "import secrets; print(f'SECRET_KEY = {secrets.token_hex(32)!r}'); print('SESSION_COOKIE_SECURE = False'); print('REMEMBER_COOKIE_SECURE = False')" > $@
+
+run: install instance/config.py
 	$(BIN)/ctc db upgrade
 	$(BIN)/ctc demo --if-empty
 	$(BIN)/ctc run --host 127.0.0.1 --port 5000

@@ -152,3 +152,24 @@ def ctc_certificate_issued(certificate, center):
     ``course_title_en``, ``course_title_km``, ``hours`` and ``issued_on`` (a date). Called
     after the certificate is committed, only for plugins enabled at ``center``.
     """
+
+
+@hookspec(firstresult=True)
+def ctc_verify_code(code):
+    """Look up a public verification code (certificates, awards) for ``/verify/<code>``.
+
+    Called by core's public verification page for every installed plugin until one answers.
+    Return a :class:`core.verification.Verification` when the code is yours, else ``None``.
+    The plugin must return ``None`` when the record's own center has the plugin switched
+    off. Show only what the public may see: never phone numbers, IDs or birth dates.
+    """
+
+
+@hookspec
+def ctc_find_people(center, query, purpose):
+    """Find people another plugin may link to a record, e.g. a borrower or a repair trainee.
+
+    ``purpose`` says why (``"loan"``, ``"repair_trainee"``...); ``query`` is what the user
+    typed. Return a list of :class:`core.verification.PersonRef`. Called per request, only
+    for plugins enabled at ``center``; return only people of that center.
+    """
