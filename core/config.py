@@ -46,6 +46,7 @@ def defaults(instance_path: str) -> dict:
         # within the window locks further attempts until the window passes.
         "CTC_LOGIN_MAX_FAILURES": 5,
         "CTC_LOGIN_WINDOW_SECONDS": 15 * 60,
+        "CTC_PASSWORD_HASH_METHOD": "scrypt",
         "CTC_EXTRA_PLUGINS": [],
         "CTC_DISABLED_ENTRY_POINTS": [],
         "REDIS_URL": None,

@@ -66,7 +66,7 @@ def ctc_migration_locations():
 def ctc_permissions():
     """Return the permissions the plugin declares (a list of :class:`core.auth.Permission`).
 
-    Called once at start-up. A permission has a code such as ``postal.sell``, English and
+    Called once at start-up. A permission has a code such as ``library.lend``, English and
     Khmer labels and the built-in roles that get it by default. Where the current center has
     the plugin off, its permissions are not granted to anyone there.
     """

@@ -1,7 +1,7 @@
 """Public verification of issued documents, shared by every plugin that issues them.
 
 Core serves ``/verify/<code>`` and asks the plugins (``ctc_verify_code``) whose code it is,
-so a DCC award and a training certificate are checked the same way and neither plugin
+so an award and a course certificate from two plugins are checked the same way and neither
 imports the other. Codes are unguessable: :func:`new_code` gives 80 bits in Crockford's
 base 32 (no I, L, O, U), grouped for reading aloud.
 """

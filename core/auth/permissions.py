@@ -32,7 +32,7 @@ BUILTIN_ROLES = [
     ("clerk", "Counter clerk", "បុគ្គលិកបញ្ជរ"),
     ("trainer", "Trainer", "គ្រូបង្គោល"),
     ("lab_officer", "Lab officer", "មន្ត្រីបន្ទប់ពិសោធន៍"),
-    ("moderator", "DCC moderator", "អ្នកសម្របសម្រួល DCC"),
+    ("moderator", "Moderator", "អ្នកសម្របសម្រួល"),
     ("judge", "Judge", "គណៈកម្មការវិនិច្ឆ័យ"),
     ("staff", "Staff", "បុគ្គលិក"),
 ]
