@@ -35,8 +35,9 @@ def init_extensions(app: Flask) -> None:
         timezone_selector=i18n.select_timezone,
         default_translation_directories=str(CORE_DIR / "translations"),
     )
-    bootstrap.init_app(app)
+    # Bootstrap's CSS and JS come from the installed package: no CDN, the counter PC may be offline.
     app.config.setdefault("BOOTSTRAP_SERVE_LOCAL", True)
+    bootstrap.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -100,18 +101,36 @@ def init_plugins(app: Flask) -> None:
             reg.blueprint_plugin[bp.name] = name
     app.before_request(_plugin_guard(reg))
 
+    # Each plugin may ship its own catalogue in <package>/translations; Flask-Babel merges them.
+    babel_config = app.extensions["babel"]
+    for name in reg.order:
+        module_file = getattr(reg.plugin_object(name), "__file__", None)
+        if module_file:
+            folder = Path(module_file).parent / "translations"
+            if folder.is_dir() and str(folder) not in babel_config.translation_directories:
+                babel_config.translation_directories.append(str(folder))
+
     if reg.document_dirs:
         app.jinja_loader = ChoiceLoader(
             [app.jinja_loader, *(FileSystemLoader(d) for d in reg.document_dirs)]
         )
 
-    @migrate.configure
-    def add_plugin_branches(config):
-        here = PROJECT_DIR / "migrations" / "versions"
-        locations = [str(here), *reg.migration_dirs]
-        config.set_main_option("path_separator", "os")
-        config.set_main_option("version_locations", os.pathsep.join(locations))
-        return config
+    # `migrate` is shared by every app of the process: register the callback once and let
+    # it read the migration locations of the app it runs in (current_app), not of the app
+    # that happened to be built last.
+    if _add_plugin_branches not in migrate.configure_callbacks:
+        migrate.configure(_add_plugin_branches)
+
+
+def _add_plugin_branches(config):
+    from flask import current_app
+
+    reg = current_app.extensions["ctc"]
+    here = PROJECT_DIR / "migrations" / "versions"
+    locations = [str(here), *reg.migration_dirs]
+    config.set_main_option("path_separator", "os")
+    config.set_main_option("version_locations", os.pathsep.join(locations))
+    return config
 
 
 def _plugin_guard(reg: PluginRegistry):
@@ -147,9 +166,15 @@ def init_views(app: Flask) -> None:
 
     app.register_blueprint(core_bp)
     app.register_blueprint(auth_bp)
+    from core.verification import bp as verification_bp
+
+    app.register_blueprint(verification_bp)
     from core.jobs.views import bp as jobs_bp
 
     app.register_blueprint(jobs_bp)
+    from core.money import bp as money_bp
+
+    app.register_blueprint(money_bp)
 
     from core import cli
 
