@@ -172,7 +172,7 @@ def init_views(app: Flask) -> None:
     from core.jobs.views import bp as jobs_bp
 
     app.register_blueprint(jobs_bp)
-    from core.money import bp as money_bp
+    from core.money.views import bp as money_bp
 
     app.register_blueprint(money_bp)
 

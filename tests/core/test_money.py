@@ -1,4 +1,4 @@
-"""core/money.py: amounts, parsing, formatting, conversion, cash rounding, change, rates."""
+"""core/money: amounts, parsing, formatting, conversion, cash rounding, change, rates."""
 
 from __future__ import annotations
 
