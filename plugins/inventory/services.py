@@ -1,0 +1,296 @@
+"""Assets: register, edit, photos, tag numbers. Plain functions over plain arguments.
+
+Loans live in loans.py, repairs and maintenance in repairs.py, consumables and stock-takes
+in stock.py, CSV/XLSX in transfer.py. Every function takes the session and center it works
+in; none reads the request. Errors the user can fix are :class:`InventoryError`.
+"""
+
+from __future__ import annotations
+
+import io
+import uuid
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
+
+from core.auth.models import Membership, User
+from plugins.inventory.constants import CATEGORIES, CONDITIONS, CURRENCIES, LOCATIONS, STATUSES
+from plugins.inventory.models import Asset, AssetPhoto
+
+TAG_SERIES = "inventory.asset"
+TAG_PATTERN = "{center}-{n:05d}"
+PHOTO_MAX_BYTES = 5 * 1024 * 1024
+PHOTO_MAX_PIXELS = 40_000_000
+PHOTO_MAX_SIDE = 2000
+PHOTO_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
+
+
+class InventoryError(ValueError):
+    """A request the inventory refuses; ``field`` names the form field at fault, if any."""
+
+    def __init__(self, message, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+    def __str__(self) -> str:
+        return str(self.message)
+
+
+def local_today(center) -> date:
+    return datetime.now(ZoneInfo(center.timezone or "Asia/Phnom_Penh")).date()
+
+
+def staff_of(session, center) -> list[User]:
+    """The active users holding any role at ``center``, by name."""
+    rows = session.execute(
+        sa.select(User).join(Membership, Membership.user_id == User.id)
+        .where(Membership.center_id == center.id, User.active.is_(True))
+        .distinct().order_by(User.full_name, User.username)
+    ).scalars().all()
+    return list(rows)
+
+
+def staff_member(session, center, user_id) -> User | None:
+    if not user_id:
+        return None
+    return next((u for u in staff_of(session, center) if u.id == int(user_id)), None)
+
+
+def savepoint(session):
+    """``session.begin_nested()``, safe on SQLite too.
+
+    pysqlite opens its transaction lazily, at the first INSERT/UPDATE/DELETE; a SAVEPOINT
+    issued before that starts the transaction itself and its RELEASE then COMMITS
+    everything (and syncs the disk, ~10 ms). A no-op UPDATE first makes pysqlite open the
+    real transaction, so the savepoint nests as it should. (Core could make this
+    unnecessary with SQLAlchemy's pysqlite recipe: isolation_level=None and an explicit
+    BEGIN on the engine's "begin" event.)
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(sa.text("UPDATE inventory_asset SET id = id WHERE 1 = 0"))
+    return session.begin_nested()
+
+
+# -- assets ---------------------------------------------------------------------------
+
+
+def allocate_tag(session, center) -> str:
+    from core.sequences import allocate
+
+    return allocate(session, center, TAG_SERIES, pattern=TAG_PATTERN, per_year=False)
+
+
+def parse_cost(text, currency: str) -> int | None:
+    """A typed amount in minor units (cents, riel), or ``None`` when left blank."""
+    text = ("" if text is None else str(text)).strip()
+    if not text:
+        return None
+    from core.money import parse
+
+    try:
+        money = parse(text, currency)
+    except (ValueError, ArithmeticError) as exc:
+        raise InventoryError(_l("The cost is not an amount."), "cost") from exc
+    if money.minor < 0:
+        raise InventoryError(_l("The cost cannot be negative."), "cost")
+    return money.minor
+
+
+def clean_asset_data(data: dict) -> dict:
+    """Check one asset's fields (from a form or a CSV row) and return them normalised."""
+    out = {}
+    for key in ("make", "model", "serial", "funding_source", "custodian_name", "notes"):
+        out[key] = (data.get(key) or "").strip()
+    for key, limit in (("make", 100), ("model", 100), ("serial", 100), ("funding_source", 200),
+                       ("custodian_name", 200)):
+        if len(out[key]) > limit:
+            raise InventoryError(_l("Too long (at most %(n)s characters).", n=limit), key)
+    choices = (("category", CATEGORIES), ("location", LOCATIONS), ("condition", CONDITIONS),
+               ("status", STATUSES))
+    for key, allowed in choices:
+        value = (data.get(key) or "").strip().lower().replace(" ", "_")
+        if key == "condition" and not value:
+            value = "good"
+        if key == "status" and not value:
+            value = "in_service"
+        if value not in allowed:
+            raise InventoryError(
+                _l("Unknown %(field)s %(value)r; use one of: %(allowed)s.", field=key,
+                   value=value, allowed=", ".join(allowed)), key)
+        out[key] = value
+    currency = (data.get("currency") or "USD").strip().upper()
+    if currency not in CURRENCIES:
+        raise InventoryError(_l("The currency must be USD or KHR."), "currency")
+    out["currency"] = currency
+    cost = data.get("cost_minor")
+    out["cost_minor"] = cost if isinstance(cost, int) else parse_cost(data.get("cost"), currency)
+    for key in ("purchase_date", "warranty_end"):
+        value = data.get(key)
+        if isinstance(value, str):
+            value = value.strip()
+            try:
+                value = date.fromisoformat(value) if value else None
+            except ValueError as exc:
+                raise InventoryError(_l("Write dates as YYYY-MM-DD."), key) from exc
+        out[key] = value
+    if out["purchase_date"] and out["warranty_end"] and out["warranty_end"] < out["purchase_date"]:
+        raise InventoryError(_l("The warranty cannot end before the purchase."), "warranty_end")
+    out["custodian_id"] = data.get("custodian_id") or None
+    return out
+
+
+def _check_serial(session, center, serial: str, asset_id: int | None = None) -> None:
+    if not serial:
+        return
+    query = sa.select(Asset.tag).where(Asset.center_id == center.id, Asset.serial == serial)
+    if asset_id:
+        query = query.where(Asset.id != asset_id)
+    tag = session.execute(query).scalar()
+    if tag:
+        raise InventoryError(
+            _l("Serial number %(serial)s is already registered as %(tag)s.", serial=serial, tag=tag),
+            "serial")
+
+
+def create_asset(session, center, data: dict, *, user=None) -> Asset:
+    """Register an asset with the next tag number of ``center``; the caller commits."""
+    fields = clean_asset_data(data)
+    _check_serial(session, center, fields["serial"])
+    try:
+        with savepoint(session):
+            asset = Asset(center_id=center.id, tag=allocate_tag(session, center),
+                          created_by_id=user.id if user else None, **fields)
+            asset._actor_id = user.id if user else None
+            session.add(asset)
+            session.flush()
+    except IntegrityError as exc:  # a serial registered meanwhile by someone else
+        raise InventoryError(_l("This serial number is already registered."), "serial") from exc
+    return asset
+
+
+def update_asset(session, asset: Asset, data: dict, *, user=None, note: str = "") -> Asset:
+    fields = clean_asset_data(data)
+    _check_serial(session, asset.center, fields["serial"], asset.id)
+    if fields["status"] != asset.status and "on_loan" in (fields["status"], asset.status):
+        raise InventoryError(_l("Loans change this status: use check-out and check-in."), "status")
+    asset._actor_id = user.id if user else None
+    asset._event_note = note
+    try:
+        with savepoint(session):
+            for key, value in fields.items():
+                setattr(asset, key, value)
+            session.flush()
+    except IntegrityError as exc:
+        raise InventoryError(_l("This serial number is already registered."), "serial") from exc
+    return asset
+
+
+def filter_assets(center, *, q="", category="", location="", status="", condition=""):
+    """The register's query with the list filters applied (ordered by tag)."""
+    query = sa.select(Asset).where(Asset.center_id == center.id)
+    if category:
+        query = query.where(Asset.category == category)
+    if location:
+        query = query.where(Asset.location == location)
+    if status:
+        query = query.where(Asset.status == status)
+    if condition:
+        query = query.where(Asset.condition == condition)
+    if q:
+        like = f"%{q.strip()}%"
+        query = query.where(sa.or_(Asset.tag.ilike(like), Asset.serial.ilike(like),
+                                   Asset.make.ilike(like), Asset.model.ilike(like),
+                                   Asset.custodian_name.ilike(like), Asset.notes.ilike(like)))
+    return query.order_by(Asset.tag)
+
+
+def find_by_tag(session, center, tag: str) -> Asset | None:
+    return session.execute(
+        sa.select(Asset).where(Asset.center_id == center.id, Asset.tag == tag.strip().upper())
+    ).scalar_one_or_none()
+
+
+# -- photos ---------------------------------------------------------------------------
+
+
+def photo_dir(center_id: int) -> Path:
+    """Where a center's photos live: ``INVENTORY_PHOTO_DIR`` or the instance folder;
+    never under static/, so only the guarded view serves them."""
+    root = current_app.config.get("INVENTORY_PHOTO_DIR") or (
+        Path(current_app.instance_path) / "inventory" / "photos")
+    return Path(root) / str(center_id)
+
+
+def add_photo(session, asset: Asset, data: bytes, filename: str = "", *, user=None) -> AssetPhoto:
+    """Check that ``data`` is a real picture, store a clean re-encoded copy, record it.
+
+    Re-encoding drops whatever else the file carried (scripts in a polyglot, GPS in EXIF).
+    """
+    from PIL import Image, UnidentifiedImageError
+
+    limit = current_app.config.get("INVENTORY_PHOTO_MAX_BYTES", PHOTO_MAX_BYTES)
+    if not data:
+        raise InventoryError(_l("The file is empty."), "photo")
+    if len(data) > limit:
+        raise InventoryError(_l("The photo is too large (at most %(mb)s MB).",
+                                mb=limit // (1024 * 1024)), "photo")
+    try:
+        with Image.open(io.BytesIO(data)) as probe:
+            kind = probe.format
+            if kind not in PHOTO_TYPES:
+                raise InventoryError(_l("Upload a JPEG, PNG or WebP picture."), "photo")
+            if probe.width * probe.height > PHOTO_MAX_PIXELS:
+                raise InventoryError(_l("The picture has too many pixels."), "photo")
+            probe.verify()
+        with Image.open(io.BytesIO(data)) as img:
+            img.load()
+            img.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
+            keep_alpha = img.mode in ("RGBA", "LA", "P") and kind != "JPEG"
+            img = img.convert("RGBA" if keep_alpha else "RGB")
+            out = io.BytesIO()
+            if keep_alpha:
+                img.save(out, "PNG", optimize=True)
+                ext, ctype = "png", "image/png"
+            else:
+                img.save(out, "JPEG", quality=85)
+                ext, ctype = "jpg", "image/jpeg"
+            width, height = img.size
+    except InventoryError:
+        raise
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+        raise InventoryError(_l("This file is not a picture."), "photo") from exc
+    stored = f"{uuid.uuid4().hex}.{ext}"
+    folder = photo_dir(asset.center_id)
+    folder.mkdir(parents=True, exist_ok=True)
+    payload = out.getvalue()
+    (folder / stored).write_bytes(payload)
+    photo = AssetPhoto(center_id=asset.center_id, asset_id=asset.id, stored_name=stored,
+                       original_name=(filename or "")[:200], content_type=ctype,
+                       size=len(payload), width=width, height=height,
+                       uploaded_by_id=user.id if user else None)
+    session.add(photo)
+    from core import audit
+
+    audit.record("photo_added", asset, session=session, changes={"photo": stored})
+    return photo
+
+
+def photo_path(photo: AssetPhoto) -> Path:
+    return photo_dir(photo.center_id) / photo.stored_name
+
+
+def remove_photo(session, photo: AssetPhoto, *, user=None) -> None:
+    from core import audit
+
+    audit.record("photo_removed", photo.asset, session=session,
+                 changes={"photo": photo.stored_name})
+    path = photo_path(photo)
+    session.delete(photo)
+    session.flush()
+    path.unlink(missing_ok=True)

@@ -1,0 +1,149 @@
+"""Assets: tag numbers, serial numbers unique per center, history of every change."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy.exc import IntegrityError
+
+from core.extensions import db
+from plugins.inventory import services
+from plugins.inventory.models import Asset, AssetEvent
+from tests.conftest import ON_POSTGRES
+from tests.plugins.inventory.conftest import asset_data
+
+
+def test_tags_follow_the_center_sequence(ctx):
+    center, officer = ctx
+    a = services.create_asset(db.session, center, asset_data(serial="A1"), user=officer)
+    b = services.create_asset(db.session, center, asset_data(serial="A2"), user=officer)
+    db.session.commit()
+    assert (a.tag, b.tag) == ("PP-01-00001", "PP-01-00002")
+    assert a.cost_minor == 45000 and a.currency == "USD"
+
+
+def test_serial_is_unique_per_center_but_not_across_centers(ctx, factory):
+    center, officer = ctx
+    services.create_asset(db.session, center, asset_data(serial="SN-1"), user=officer)
+    with pytest.raises(services.InventoryError) as err:
+        services.create_asset(db.session, center, asset_data(serial="SN-1"), user=officer)
+    assert err.value.field == "serial"
+    # blank serials never clash
+    services.create_asset(db.session, center, asset_data(serial=""), user=officer)
+    services.create_asset(db.session, center, asset_data(serial=""), user=officer)
+    db.session.commit()
+    from core.tenancy import Center
+
+    other = db.session.get(Center, factory.center("SR-01"))
+    asset = services.create_asset(db.session, other, asset_data(serial="SN-1"))
+    db.session.commit()
+    assert asset.tag == "SR-01-00001"
+
+
+def test_the_database_refuses_a_duplicate_serial_in_one_center(ctx):
+    center, _officer = ctx
+    db.session.add(Asset(center_id=center.id, tag="X-1", category="desktop", location="store",
+                         serial="DUP"))
+    db.session.add(Asset(center_id=center.id, tag="X-2", category="desktop", location="store",
+                         serial=""))
+    db.session.add(Asset(center_id=center.id, tag="X-3", category="desktop", location="store",
+                         serial=""))
+    db.session.commit()
+    db.session.add(Asset(center_id=center.id, tag="X-4", category="desktop", location="store",
+                         serial="DUP"))
+    with pytest.raises(IntegrityError):
+        db.session.commit()
+    db.session.rollback()
+
+
+def test_every_change_is_in_the_history_with_who_and_what(ctx):
+    center, officer = ctx
+    asset = services.create_asset(db.session, center, asset_data(serial="H1"), user=officer)
+    db.session.commit()
+    services.update_asset(db.session, asset, asset_data(serial="H1", location="store",
+                                                        condition="fair"), user=officer)
+    db.session.commit()
+    events = db.session.execute(sa.select(AssetEvent).where(AssetEvent.asset_id == asset.id)
+                                .order_by(AssetEvent.id)).scalars().all()
+    assert events[0].action == "created" and events[0].user_id == officer.id
+    changes = {(e.field, e.old_value, e.new_value) for e in events[1:]}
+    assert changes == {("location", "computer_lab", "store"), ("condition", "good", "fair")}
+    assert all(e.user_id == officer.id for e in events)
+
+
+def test_bad_values_are_refused_with_the_field(ctx):
+    center, _ = ctx
+    for data, field in [(asset_data(category="spaceship"), "category"),
+                        (asset_data(location="moon"), "location"),
+                        (asset_data(cost="abc"), "cost"),
+                        (asset_data(purchase_date="15/01/2026"), "purchase_date"),
+                        (asset_data(currency="EUR"), "currency")]:
+        with pytest.raises(services.InventoryError) as err:
+            services.create_asset(db.session, center, data)
+        assert err.value.field == field
+
+
+def test_loan_status_cannot_be_typed(ctx):
+    center, _ = ctx
+    asset = services.create_asset(db.session, center, asset_data())
+    with pytest.raises(services.InventoryError):
+        services.update_asset(db.session, asset, asset_data(status="on_loan"))
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(serials=st.lists(st.sampled_from(["", "S1", "S2", "S3", "S4", "BAD"]), min_size=1, max_size=12))
+def test_tag_numbers_never_repeat_nor_skip(ctx, serials):
+    """Whatever mix of accepted and refused registrations, tags stay unique and gapless."""
+    center, _ = ctx
+    db.session.execute(sa.delete(AssetEvent))
+    db.session.execute(sa.delete(Asset))
+    db.session.commit()
+    before = db.session.execute(sa.select(sa.func.count()).select_from(Asset)).scalar()
+    assert before == 0
+    made = []
+    for serial in serials:
+        data = asset_data(serial=serial, category="bad" if serial == "BAD" else "desktop")
+        try:
+            made.append(services.create_asset(db.session, center, data))
+        except services.InventoryError:
+            pass
+    db.session.commit()
+    numbers = [int(a.tag.rsplit("-", 1)[1]) for a in made]
+    assert len(set(numbers)) == len(numbers)
+    assert numbers == list(range(numbers[0], numbers[0] + len(numbers))) if numbers else True
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="needs PostgreSQL: SQLite serialises writers")
+def test_simultaneous_registrations_never_share_a_tag(app, ctx):
+    import threading
+
+    center, _ = ctx
+    center_id = center.id
+    barrier = threading.Barrier(3)
+    tags, errors = [], []
+
+    def register(worker):
+        from core.tenancy import Center
+
+        with app.app_context():
+            try:
+                c = db.session.get(Center, center_id)
+                barrier.wait(timeout=10)
+                for i in range(4):
+                    asset = services.create_asset(db.session, c, asset_data(serial=f"W{worker}-{i}"))
+                    db.session.commit()
+                    tags.append(asset.tag)
+            except Exception as exc:  # noqa: BLE001 - reported below
+                errors.append(repr(exc))
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=register, args=(w,)) for w in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert errors == []
+    assert sorted(tags) == [f"PP-01-{n:05d}" for n in range(1, 13)]
