@@ -1,4 +1,13 @@
-"""SQLite settings applied to every connection (foreign keys on, WAL for concurrent readers)."""
+"""SQLite settings applied to every connection (foreign keys on, WAL for concurrent readers).
+
+We keep pysqlite's own transaction handling on purpose: it begins a transaction at the
+first write, so a request that reads and then writes never holds a stale read snapshot
+that SQLite would refuse to upgrade ("database is locked" at once, whatever the busy
+timeout). The price: a SAVEPOINT issued before any write opens the outer transaction and
+its RELEASE commits it - write something (even a no-op UPDATE) before ``begin_nested()``.
+(SQLAlchemy's recipe with ``isolation_level=None`` and an explicit BEGIN was tried and
+reverted for that reason.)
+"""
 
 from flask import Flask
 from sqlalchemy import event

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,10 @@ from core import create_app
 from core.extensions import db
 
 TEST_DB_URL = os.environ.get("CTC_TEST_DATABASE_URL", "")
+
+# Apps built by the tests keep their files (uploads, stored documents) in a throw-away
+# instance folder, never in the checkout's instance/.
+os.environ.setdefault("CTC_INSTANCE_PATH", tempfile.mkdtemp(prefix="ctc-test-instance-"))
 ON_POSTGRES = TEST_DB_URL.startswith("postgres")
 
 DEFAULT_PASSWORD = "correct-horse-battery"

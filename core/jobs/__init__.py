@@ -56,8 +56,9 @@ def enqueue(kind: str, *, center, user=None, **params) -> Job:
     job = Job(center_id=center.id, kind=kind, params=params, status=QUEUED,
               created_by_id=user_id if isinstance(user_id, int) else None)
     db.session.add(job)
-    db.session.commit()
-    job_id = job.id
+    db.session.flush()
+    job_id = job.id  # read before the commit: reading after it would open a transaction
+    db.session.commit()  # whose snapshot could not see what the runner writes
     try:
         dispatch(current_app._get_current_object(), job_id)
     except Exception as exc:
