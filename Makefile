@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 export FLASK_APP := core:create_app
 
-.PHONY: run test install lint translations translations-extract e2e-browser clean
+.PHONY: run test install lint translations translations-extract fonts clean
 
 $(STAMP): setup.cfg pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -13,7 +13,12 @@ $(STAMP): setup.cfg pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-install: $(STAMP) translations
+install: $(STAMP) translations fonts
+
+# Static Regular/Bold cuts of the bundled variable fonts, built once per machine (~4 s),
+# so neither the first PDF nor the test-suite pays for it.
+fonts: $(STAMP)
+	@$(BIN)/python -c "from core.documents.fonts import prepare_fonts; prepare_fonts()"
 
 translations: $(STAMP)
 	@for d in core/translations plugins/*/translations; do \

@@ -146,7 +146,11 @@ def _plugin_guard(reg: PluginRegistry):
         from core.auth.permissions import is_public_endpoint
         from core.tenancy import current_center
 
-        plugin_name = reg.blueprint_plugin.get(request.blueprint or "")
+        # request.blueprints: the blueprint and its parents, so nested blueprints count too
+        plugin_name = next(
+            (reg.blueprint_plugin[b] for b in request.blueprints if b in reg.blueprint_plugin),
+            None,
+        )
         if plugin_name is None:
             return None
         if request.endpoint and is_public_endpoint(request.endpoint):
@@ -176,8 +180,9 @@ def init_views(app: Flask) -> None:
 
     app.register_blueprint(money_bp)
 
-    from core import cli
+    from core import cli, documents
 
+    documents.init_app(app)
     cli.register(app)
 
     @app.context_processor
