@@ -1,0 +1,278 @@
+"""Competition set-up and results for moderators (dcc.moderate): rubric, prizes, judges,
+open, assign, freeze, publish, disqualify, certificates."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from core.auth.permissions import permission_required
+from core.extensions import db
+from core.i18n import lang
+from core.tenancy import require_center
+from plugins.dcc import competitions as svc
+from plugins.dcc import results
+from plugins.dcc.competition_models import (
+    Competition,
+    DccCertificate,
+    Entry,
+    JudgeAssignment,
+)
+from plugins.dcc.forms import (
+    ActionForm,
+    CompetitionForm,
+    CriterionForm,
+    JudgeForm,
+    PrizeForm,
+    ReasonForm,
+)
+from plugins.dcc.members import DccError
+from plugins.dcc.ranking import TIE_BREAK_EN
+from plugins.dcc.views import bp
+from plugins.dcc.views_competitions import _certificate_pdf, entry_label, to_local_naive, to_utc
+
+# -- staff: set-up and results ------------------------------------------------------------------
+
+
+def staff_competition(competition_id: int) -> Competition:
+    center = require_center()
+    c = db.session.get(Competition, competition_id)
+    if c is None:
+        abort(404)
+    if c.center_id is None and not current_user.is_deployer:
+        abort(404)
+    if c.center_id is not None and c.center_id != center.id:
+        abort(404)
+    return c
+
+
+@bp.route("/admin/competitions")
+@permission_required("dcc.moderate")
+def admin_competitions():
+    center = require_center()
+    where = Competition.center_id == center.id
+    if current_user.is_deployer:
+        where = db.or_(where, Competition.center_id.is_(None))
+    rows = db.session.execute(db.select(Competition).where(where)
+                              .order_by(Competition.id.desc())).scalars().all()
+    return render_template("dcc/admin_competitions.html", rows=rows)
+
+
+def _fill(form: CompetitionForm, c: Competition) -> None:
+    for name in ("slug", "title_en", "title_km", "rules", "eligible_categories",
+                 "eligible_provinces", "min_age", "max_age", "team_entries", "team_min",
+                 "team_max", "allow_file", "allow_link", "file_types", "max_file_kb",
+                 "blind_judging", "aggregation"):
+        value = getattr(form, name).data
+        if name in ("slug",):
+            value = (value or "").strip().lower()
+        setattr(c, name, value)
+    for name in ("registration_opens_at", "registration_closes_at", "submission_opens_at",
+                 "submission_closes_at"):
+        setattr(c, name, to_utc(getattr(form, name).data))
+
+
+@bp.route("/admin/competitions/new", methods=["GET", "POST"])
+@bp.route("/admin/competitions/<int:competition_id>/edit", methods=["GET", "POST"])
+@permission_required("dcc.moderate")
+def competition_form(competition_id: int | None = None):
+    c = staff_competition(competition_id) if competition_id else None
+    form = CompetitionForm(obj=c, locale=lang())
+    if not current_user.is_deployer or c is not None:
+        del form.national
+    if c is not None and request.method == "GET":
+        for name in ("registration_opens_at", "registration_closes_at", "submission_opens_at",
+                     "submission_closes_at"):
+            getattr(form, name).data = to_local_naive(getattr(c, name))
+    if form.validate_on_submit():
+        if c is not None and c.status != "draft":
+            flash(_("An opened competition cannot change its set-up."), "danger")
+            return redirect(url_for("dcc.competition_admin", competition_id=c.id))
+        target = c or Competition(
+            center_id=None if (getattr(form, "national", None) is not None and form.national.data)
+            else require_center().id)
+        _fill(form, target)
+        try:
+            svc.save_competition(db.session, target)
+        except DccError as exc:
+            db.session.rollback()
+            form.slug.errors.append(_(str(exc)))
+        else:
+            db.session.commit()
+            return redirect(url_for("dcc.competition_admin", competition_id=target.id))
+    return render_template("dcc/form.html", form=form,
+                           title=_("Competition set-up"), wide=True)
+
+
+def _judge_choices(c: Competition):
+    from core.auth.models import Membership, RolePermission, User
+
+    q = (db.select(User).join(Membership, Membership.user_id == User.id)
+         .join(RolePermission, RolePermission.role_id == Membership.role_id)
+         .where(RolePermission.permission == "dcc.judge", User.active.is_(True)))
+    if c.center_id is not None:
+        q = q.where(Membership.center_id == c.center_id)
+    users = db.session.execute(q.distinct().order_by(User.username)).scalars().all()
+    return [(u.id, f"{u.username} · {u.full_name}") for u in users]
+
+
+@bp.route("/admin/competitions/<int:competition_id>")
+@permission_required("dcc.moderate")
+def competition_admin(competition_id: int):
+    c = staff_competition(competition_id)
+    entries = db.session.execute(db.select(Entry).where(Entry.competition_id == c.id)
+                                 .order_by(Entry.id)).scalars().all()
+    assignments = db.session.execute(db.select(JudgeAssignment).where(
+        JudgeAssignment.competition_id == c.id).order_by(JudgeAssignment.entry_id)).scalars().all()
+    judge_form = JudgeForm()
+    judge_form.user_id.choices = _judge_choices(c)
+    certs = db.session.execute(db.select(DccCertificate).where(
+        DccCertificate.competition_id == c.id).order_by(DccCertificate.id)).scalars().all()
+    live = svc.ranking(db.session, c) if c.status == "open" else []
+    return render_template(
+        "dcc/competition_admin.html", c=c, entries=entries, assignments=assignments,
+        criterion_form=CriterionForm(prefix="cr"), prize_form=PrizeForm(prefix="pr"),
+        judge_form=judge_form, action=ActionForm(), certs=certs, live=live,
+        frozen=results.result_rows(db.session, c), tie_break=_(TIE_BREAK_EN),
+        label=lambda e: entry_label(e, level="all"), to_local=to_local_naive)
+
+
+def _back(c):
+    return redirect(url_for("dcc.competition_admin", competition_id=c.id))
+
+
+@bp.route("/admin/competitions/<int:competition_id>/criteria", methods=["POST"])
+@permission_required("dcc.moderate")
+def competition_criterion(competition_id: int):
+    c = staff_competition(competition_id)
+    form = CriterionForm(prefix="cr")
+    if form.validate_on_submit():
+        try:
+            svc.add_criterion(db.session, c, name_en=form.name_en.data,
+                              name_km=form.name_km.data or "", weight=form.weight.data,
+                              min_score=form.min_score.data, max_score=form.max_score.data)
+            db.session.commit()
+        except DccError as exc:
+            db.session.rollback()
+            flash(_(str(exc)), "danger")
+    else:
+        flash(_("Check the criterion: %(errors)s", errors=_errors(form)), "danger")
+    return _back(c)
+
+
+def _errors(form) -> str:
+    return "; ".join(f"{form[k].label.text}: {' '.join(map(str, v))}" for k, v in form.errors.items())
+
+
+@bp.route("/admin/competitions/<int:competition_id>/prizes", methods=["POST"])
+@permission_required("dcc.moderate")
+def competition_prize(competition_id: int):
+    from core import money
+
+    c = staff_competition(competition_id)
+    form = PrizeForm(prefix="pr")
+    if form.validate_on_submit():
+        try:
+            minor = money.parse(form.amount.data, form.currency.data).minor if form.amount.data else 0
+            svc.add_prize(db.session, c, rank=form.rank.data, title_en=form.title_en.data,
+                          title_km=form.title_km.data or "", amount_minor=minor,
+                          currency=form.currency.data)
+            db.session.commit()
+        except (DccError, money.MoneyError) as exc:
+            db.session.rollback()
+            flash(_(str(exc)), "danger")
+    else:
+        flash(_("Check the prize: %(errors)s", errors=_errors(form)), "danger")
+    return _back(c)
+
+
+@bp.route("/admin/competitions/<int:competition_id>/judges", methods=["POST"])
+@permission_required("dcc.moderate")
+def competition_judge(competition_id: int):
+    from core.auth.models import User
+
+    c = staff_competition(competition_id)
+    form = JudgeForm()
+    form.user_id.choices = _judge_choices(c)
+    if form.validate_on_submit():
+        svc.add_judge(db.session, c, db.session.get(User, form.user_id.data),
+                      organisation_name=form.organisation_name.data or "")
+        db.session.commit()
+    else:
+        flash(_("Check the judge: %(errors)s", errors=_errors(form)), "danger")
+    return _back(c)
+
+
+STEPS = {
+    "open": lambda c: svc.open_competition(db.session, c),
+    "assign": lambda c: svc.assign_judges(db.session, c),
+    "freeze": lambda c: results.freeze(db.session, c),
+    "publish": lambda c: results.publish(db.session, c),
+    "certificates": lambda c: results.issue_certificates(db.session, c),
+}
+
+
+@bp.route("/admin/competitions/<int:competition_id>/<any(open, assign, freeze, publish, "
+          "certificates):step>", methods=["POST"])
+@permission_required("dcc.moderate")
+def competition_step(competition_id: int, step: str):
+    c = staff_competition(competition_id)
+    if ActionForm().validate_on_submit():
+        try:
+            STEPS[step](c)
+        except DccError as exc:
+            db.session.rollback()
+            flash(_(str(exc)), "danger")
+        else:
+            db.session.commit()
+            flash(_("Done."), "success")
+    return _back(c)
+
+
+@bp.route("/admin/entries/<int:entry_id>/disqualify", methods=["GET", "POST"])
+@permission_required("dcc.moderate")
+def entry_disqualify(entry_id: int):
+    entry = db.session.get(Entry, entry_id)
+    if entry is None:
+        abort(404)
+    c = staff_competition(entry.competition_id)
+    form = ReasonForm()
+    if form.validate_on_submit():
+        try:
+            results.disqualify(db.session, entry, form.reason.data)
+        except DccError as exc:
+            form.reason.errors.append(_(str(exc)))
+        else:
+            db.session.commit()
+            flash(_("Entry disqualified; prizes reallocated."), "info")
+            return _back(c)
+    return render_template("dcc/form.html", form=form, title=_("Disqualify %(entry)s",
+                                                               entry=entry_label(entry, level="all")))
+
+
+@bp.route("/admin/certificates/<int:certificate_id>.pdf")
+@permission_required("dcc.moderate")
+def certificate_pdf(certificate_id: int):
+    cert = db.session.get(DccCertificate, certificate_id)
+    if cert is None:
+        abort(404)
+    staff_competition(cert.competition_id)
+    return _certificate_pdf(cert)
+
+
+@bp.route("/admin/assignments/<int:assignment_id>/withdraw", methods=["POST"])
+@permission_required("dcc.moderate")
+def assignment_withdraw(assignment_id: int):
+    a = db.session.get(JudgeAssignment, assignment_id)
+    if a is None:
+        abort(404)
+    c = staff_competition(a.competition_id)
+    if ActionForm().validate_on_submit():
+        try:
+            svc.withdraw_assignment(db.session, a)
+        except DccError as exc:
+            flash(_(str(exc)), "danger")
+        else:
+            db.session.commit()
+    return _back(c)

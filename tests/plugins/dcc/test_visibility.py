@@ -1,0 +1,172 @@
+"""Private fields never leak: every page, search and export that shows members is checked."""
+
+from datetime import date, timedelta
+
+import pytest
+
+from core.extensions import db
+from core.tenancy import utcnow
+from plugins.dcc import competitions as comp
+from plugins.dcc import members as svc
+from plugins.dcc import opportunities as opp_svc
+from plugins.dcc import results
+from plugins.dcc.models import Skill
+from tests.conftest import login
+from tests.plugins.dcc import helpers as h
+
+EN = {"Accept-Language": "en"}
+SECRETS = ["Zq Private", "ឈ្មោះឯកជន", "Zqsecretjob", "Zqsecretorg", "Zqexperience",
+           "Zqeducation", "zq-secret.example", "zq.secret@example.com", "ZQ999", "1977-07-07"]
+
+
+@pytest.fixture
+def world(make_app, factory):
+    app = make_app(RATELIMIT_PUBLIC="1000 per minute")
+    from core.auth.permissions import sync_builtin_roles
+
+    center = factory.center("VZ-01")
+    with app.app_context():
+        sync_builtin_roles()
+        skill = Skill(code="PROG", name_en="Programming")
+        db.session.add(skill)
+        db.session.flush()
+        private = h.member(contact="zq.secret@example.com", name_en="Zq Private",
+                           name_km="ឈ្មោះឯកជន", job_title="Zqsecretjob",
+                           organisation_name="Zqsecretorg", experience="Zqexperience",
+                           education="Zqeducation", links="https://zq-secret.example",
+                           national_id="ZQ999", date_of_birth=date(1977, 7, 7),
+                           province_code="17", category="academic")
+        svc.set_skill(db.session, private, skill, 6)
+        shown = h.member(name_en="Quinn Public", job_title="Zqmembersonly", province_code="17",
+                         category="academic",
+                         visibility={"name_en": "public", "job_title": "members",
+                                     "province_code": "public", "category": "public",
+                                     "skills": "public"})
+        svc.set_skill(db.session, shown, skill, 6)
+        unlisted = h.member(name_en="Una Unlisted", visibility={"name_en": "public"},
+                            consents={"privacy": True})
+        owner = h.member()
+        org = opp_svc.register_organisation(db.session, owner, name_en="Org")
+        opp_svc.verify_organisation(db.session, org)
+        opp = opp_svc.post_opportunity(db.session, org, owner, kind="job", title="Job",
+                                       expires_on=utcnow().date() + timedelta(days=3))
+        opp_svc.moderate_opportunity(db.session, opp, True)
+        opp_svc.express_interest(db.session, opp, private)
+        c = h.competition(center, prizes=(1,), blind_judging=True)
+        from core import services
+        from core.tenancy import Center
+
+        judge = services.create_user(username="judge-z", password=h.PASSWORD)
+        services.grant_role(judge, db.session.get(Center, center), "judge")
+        comp.add_judge(db.session, c, judge)
+        h.entry_with_link(c, private)
+        (a,) = comp.assign_judges(db.session, c)
+        comp.save_scores(db.session, a, {c.criteria[0].id: 7})
+        results.freeze(db.session, c)
+        results.publish(db.session, c)
+        db.session.commit()
+        ctx = {"private": private.token, "shown": shown.token, "unlisted": unlisted.token,
+               "slug": c.slug, "assignment": a.id, "owner": owner.email,
+               "private_contact": private.email, "shown_contact": shown.email}
+    return app, ctx
+
+
+def assert_no_secret(body: bytes, where: str):
+    text = body.decode()
+    for secret in SECRETS:
+        assert secret not in text, f"{secret!r} leaked in {where}"
+
+
+def test_public_directory_search_and_csv_show_only_public_fields(world):
+    app, ctx = world
+    anon = app.test_client()
+    urls = ["/dcc/directory", "/dcc/directory?province=17", "/dcc/directory?category=academic",
+            "/dcc/directory?skill=PROG&level=5", "/dcc/directory?text=Zq",
+            "/dcc/directory.csv", "/dcc/directory.csv?province=17&skill=PROG",
+            f"/dcc/people/{ctx['private']}", f"/dcc/people/{ctx['shown']}",
+            "/dcc/opportunities", "/dcc/competitions", f"/dcc/competitions/{ctx['slug']}",
+            f"/dcc/competitions/{ctx['slug']}/results"]
+    for url in urls:
+        page = anon.get(url, headers=EN)
+        assert page.status_code == 200, url
+        assert_no_secret(page.data, url)
+        assert b"Zqmembersonly" not in page.data, url  # members-only field, anonymous viewer
+    listing = anon.get("/dcc/directory", headers=EN).data
+    assert b"Quinn Public" in listing and ctx["private"].encode() in listing
+    assert ctx["unlisted"].encode() not in listing  # no directory consent: not listed
+    assert anon.get(f"/dcc/people/{ctx['unlisted']}").status_code == 404
+    # Filters only match through visible fields: the private member never turns up.
+    for url in ("/dcc/directory?province=17", "/dcc/directory?category=academic",
+                "/dcc/directory?skill=PROG&level=5", "/dcc/directory?text=Zq",
+                "/dcc/directory.csv?province=17"):
+        body = anon.get(url).data
+        assert ctx["private"].encode() not in body, url
+    assert ctx["shown"].encode() in anon.get("/dcc/directory?province=17&skill=PROG").data
+    assert ctx["shown"].encode() not in anon.get("/dcc/directory?skill=PROG&level=7").data
+    results = anon.get(f"/dcc/competitions/{ctx['slug']}/results", headers=EN).data
+    assert b"Participant" in results
+
+
+def test_members_see_member_fields_but_never_private_ones(world):
+    app, ctx = world
+    member = app.test_client()
+    login(member, ctx["shown_contact"], h.PASSWORD)
+    page = member.get("/dcc/directory", headers=EN)
+    assert b"Zqmembersonly" in page.data
+    assert_no_secret(page.data, "members directory")
+    csv = member.get("/dcc/directory.csv").data
+    assert b"Zqmembersonly" in csv
+    assert_no_secret(csv, "members csv")
+    assert_no_secret(member.get(f"/dcc/people/{ctx['private']}").data, "person page")
+    assert_no_secret(member.get("/dcc/me/export.json").data, "another member's export")
+
+
+def test_organisation_owner_sees_interest_without_private_fields(world):
+    app, ctx = world
+    owner = app.test_client()
+    login(owner, ctx["owner"], h.PASSWORD)
+    page = owner.get("/dcc/me/organisations", headers=EN)
+    assert page.status_code == 200 and b"Interested members" in page.data
+    assert_no_secret(page.data, "organisation owner page")
+
+
+def test_blind_judging_hides_names(world):
+    app, ctx = world
+    judge = app.test_client()
+    login(judge, "judge-z", h.PASSWORD)
+    for url in ("/dcc/judging", f"/dcc/judging/{ctx['assignment']}"):
+        page = judge.get(url, headers=EN)
+        assert page.status_code == 200 and b"Entry " in page.data
+        assert_no_secret(page.data, url)
+
+
+def test_own_page_and_export_show_everything_to_the_member(world):
+    app, ctx = world
+    me = app.test_client()
+    login(me, ctx["private_contact"], h.PASSWORD)
+    export = me.get("/dcc/me/export.json").data.decode()
+    for secret in SECRETS:
+        assert secret in export
+    assert b"Zqsecretjob" in me.get("/dcc/me", headers=EN).data
+
+
+def test_deleted_member_results_stay_anonymised(world):
+    app, ctx = world
+    me = app.test_client()
+    login(me, ctx["private_contact"], h.PASSWORD)
+    assert me.post("/dcc/me/delete", data={"confirm": "nope"}).status_code == 200
+    assert me.post("/dcc/me/delete", data={"confirm": "DELETE"}).status_code == 302
+    anon = app.test_client()
+    page = anon.get(f"/dcc/competitions/{ctx['slug']}/results", headers=EN)
+    assert b"Anonymous participant" in page.data and b"<td>1</td>" in page.data
+    assert_no_secret(page.data, "results after deletion")
+    again = app.test_client()
+    resp = again.post("/login", data={"username": ctx["private_contact"],
+                                      "password": h.PASSWORD})
+    assert resp.status_code == 200  # the sign-in form again: the account is closed
+    with app.app_context():
+        from core.audit import AuditLog
+
+        trail = str([r.changes for r in db.session.execute(db.select(AuditLog)).scalars()])
+        for secret in SECRETS:
+            assert secret not in trail
