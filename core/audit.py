@@ -15,7 +15,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask import has_request_context, request
 from sqlalchemy import event, inspect
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, Mapper, Session, mapped_column
 
 from core.extensions import db
 from core.tenancy import utcnow
@@ -44,6 +44,19 @@ class Audited:
     """
 
     __audit_exclude__: tuple[str, ...] = ()
+
+
+@event.listens_for(Mapper, "mapper_configured")
+def _keep_old_values(mapper, class_) -> None:
+    """Load an audited column's old value before it is overwritten, even when the object
+    was expired by a commit; otherwise the trail would record ``[None, new]``."""
+    if issubclass(class_, Audited):
+        for attr in mapper.column_attrs:
+            event.listen(getattr(class_, attr.key), "set", _ignore, active_history=True)
+
+
+def _ignore(target, value, oldvalue, initiator):
+    return value
 
 
 def _jsonable(value):
@@ -143,6 +156,14 @@ def _audit_after_flush(session: Session, flush_context) -> None:
 @event.listens_for(AuditLog, "before_delete")
 def _refuse_change(mapper, connection, target) -> None:
     raise PermissionError("the audit trail is append-only")
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _refuse_bulk_change(state) -> None:
+    """``session.execute(update(AuditLog))`` and ``query.delete()`` skip the mapper events."""
+    if (state.is_update or state.is_delete) and state.bind_mapper is not None \
+            and state.bind_mapper.class_ is AuditLog:
+        raise PermissionError("the audit trail is append-only")
 
 
 # On PostgreSQL the database itself refuses, whatever client writes (see the migration).

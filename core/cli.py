@@ -18,25 +18,29 @@ def _create_app():
 
 
 class CtcGroup(FlaskGroup):
-    """Adds plugin commands (the ``ctc_cli_commands`` hook) once the app exists."""
+    """Adds plugin commands (the ``ctc_cli_commands`` hook) once the app exists.
+
+    The group object is shared by every app of the process (tests build many, with
+    different plugins), so the plugins' commands are collected per app, not added to it.
+    """
 
     def list_commands(self, ctx):
-        self._load_plugin_commands_once(ctx)
-        return super().list_commands(ctx)
+        return sorted(set(super().list_commands(ctx)) | set(self._plugin_commands(ctx)))
 
     def get_command(self, ctx, name):
-        self._load_plugin_commands_once(ctx)
-        return super().get_command(ctx, name)
+        return super().get_command(ctx, name) or self._plugin_commands(ctx).get(name)
 
-    def _load_plugin_commands_once(self, ctx):
-        if getattr(self, "_ctc_loaded", False):
-            return
-        self._ctc_loaded = True
+    def _plugin_commands(self, ctx) -> dict:
         try:
             app = ctx.ensure_object(ScriptInfo).load_app()
         except Exception:
-            return  # `ctc --help` still works on a broken configuration; commands report it
-        app.extensions["ctc"].pm.hook.ctc_cli_commands(cli=self)
+            return {}  # `ctc --help` still works on a broken configuration; commands report it
+        commands = app.extensions.get("ctc_cli_commands")
+        if commands is None:
+            collector = click.Group()
+            app.extensions["ctc"].pm.hook.ctc_cli_commands(cli=collector)
+            commands = app.extensions["ctc_cli_commands"] = dict(collector.commands)
+        return commands
 
 
 cli = CtcGroup(create_app=_create_app, help="CTC ERP: centers, plugins, users, database, demo data.")
@@ -160,7 +164,8 @@ def _toggle(name, code, enabled):
         raise click.ClickException(str(exc)) from exc
     for plugin in changed:
         audit.record("plugin_" + ("enabled" if enabled else "disabled"), center_id=center.id,
-                     object_type="center_plugin", object_id=plugin)
+                     object_type="center_plugin", object_id=plugin,
+                     changes={"plugin": plugin, "enabled": enabled})
     db.session.commit()
     verb = "enabled" if enabled else "disabled"
     if changed:
@@ -247,10 +252,11 @@ def users_create(username, password, full_name, email, deployer, code, role):
     from core import services
 
     try:
+        center = _center(code) if code else None
         user = services.create_user(username=username, password=password, full_name=full_name,
-                                    email=email, is_deployer=deployer)
-        if code and role:
-            services.grant_role(user, _center(code), role)
+                                    email=email, is_deployer=deployer, center=center)
+        if center is not None and role:
+            services.grant_role(user, center, role)
     except services.CoreError as exc:
         db.session.rollback()
         raise click.ClickException(str(exc)) from exc

@@ -35,7 +35,8 @@ def create_center(*, code: str, name_en: str, name_km: str, province_code: str,
 
 
 def create_user(*, username: str, password: str, full_name: str = "", email: str = "",
-                is_deployer: bool = False) -> User:
+                is_deployer: bool = False, center: Center | None = None) -> User:
+    """Create a user; ``center`` is where it happens (a manager's staff page), for the audit."""
     username = username.strip().lower()
     if db.session.execute(db.select(User).where(User.username == username)).scalar_one_or_none():
         raise CoreError(f"the user name {username} is taken")
@@ -46,6 +47,7 @@ def create_user(*, username: str, password: str, full_name: str = "", email: str
     db.session.add(user)
     db.session.flush()
     audit.record("create", user, object_type="user_account",
+                 center_id=center.id if center is not None else None,
                  changes={"username": username, "is_deployer": is_deployer})
     return user
 

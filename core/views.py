@@ -76,8 +76,13 @@ def center_edit(center_id: int):
     center = db.get_or_404(Center, center_id)
     form = CenterForm(obj=center, locale=lang())
     if form.validate_on_submit():
-        form.populate_obj(center)
-        audit.record("update", center, center_id=center.id, changes={"form": "center"})
+        fields = ("code", "name_en", "name_km", "province_code", "address", "phone")
+        before = {f: getattr(center, f) for f in fields}
+        for f in fields:
+            setattr(center, f, getattr(form, f).data or "")
+        changes = {f: [before[f], getattr(center, f)] for f in fields
+                   if before[f] != getattr(center, f)}
+        audit.record("update", center, center_id=center.id, changes=changes)
         db.session.commit()
         flash(_("Saved."), "success")
         return redirect(url_for("core.centers"))
@@ -111,7 +116,8 @@ def center_plugin_toggle(center_id: int, name: str):
     else:
         for plugin in changed:
             audit.record("plugin_" + ("enabled" if wanted else "disabled"),
-                         center_id=center.id, object_type="center_plugin", object_id=plugin)
+                         center_id=center.id, object_type="center_plugin", object_id=plugin,
+                         changes={"plugin": plugin, "enabled": wanted})
         db.session.commit()
         if changed:
             flash(_("Switched %(state)s for %(center)s: %(names)s.",
@@ -150,6 +156,7 @@ def staff():
                 username=form.username.data, password=form.password.data,
                 full_name=form.full_name.data, email=form.email.data or "",
                 is_deployer=bool(getattr(form, "is_deployer", None) and form.is_deployer.data),
+                center=center,
             )
             services.grant_role(user, center, form.role.data)
         except services.CoreError as exc:

@@ -1,0 +1,178 @@
+"""Migrations: an empty database brought to every head has exactly the models' schema.
+
+Runs on the backend of the test suite: a fresh SQLite file, or a fresh PostgreSQL database
+created next to ``CTC_TEST_DATABASE_URL`` and dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import flask_migrate
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from core import create_app
+from core.extensions import db
+from tests.conftest import ON_POSTGRES, TEST_DB_URL, base_config
+
+
+def _dsn(url) -> str:
+    return url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="module")
+def fresh_postgres_database():
+    """A database of its own on the test server, created once for this module and dropped
+    after it (creating and dropping databases is slow on a busy server)."""
+    import psycopg
+
+    url = sa.engine.make_url(TEST_DB_URL)
+    name = f"ctc_mig_{uuid.uuid4().hex[:12]}"
+    admin = _dsn(url.set(database="postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield url.set(database=name)
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def empty_db_url(request, tmp_path):
+    """An empty database: a new SQLite file, or the module's PostgreSQL database emptied."""
+    if not ON_POSTGRES:
+        return "sqlite:///" + str(tmp_path / "empty.sqlite3")
+    import psycopg
+
+    url = request.getfixturevalue("fresh_postgres_database")
+    with psycopg.connect(_dsn(url), autocommit=True) as conn:
+        conn.execute("DROP SCHEMA public CASCADE")
+        conn.execute("CREATE SCHEMA public")
+    return url.render_as_string(hide_password=False)
+
+
+@pytest.fixture
+def empty_app(empty_db_url):
+    app = create_app(base_config(empty_db_url))
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def schema_differences(app) -> list:
+    with app.app_context(), db.engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        return compare_metadata(context, db.metadata)
+
+
+def test_empty_database_migrated_to_all_heads_equals_the_models(empty_app):
+    with empty_app.app_context():
+        assert sa.inspect(db.engine).get_table_names() == []
+        flask_migrate.upgrade(revision="heads")
+        tables = set(sa.inspect(db.engine).get_table_names())
+    assert set(db.metadata.tables) <= tables
+    differences = schema_differences(empty_app)
+    assert differences == [], "the migrations and the models differ:\n" + "\n".join(
+        map(str, differences))
+
+
+def test_every_installed_plugins_branch_is_applied(empty_app):
+    with empty_app.app_context():
+        flask_migrate.upgrade(revision="heads")
+        from alembic.script import ScriptDirectory
+
+        script = ScriptDirectory.from_config(empty_app.extensions["migrate"].migrate.get_config())
+        with db.engine.connect() as conn:
+            current = MigrationContext.configure(conn).get_current_heads()
+        applied = {rev.revision for rev in script.iterate_revisions(current, "base")}
+        every = {rev.revision for rev in script.walk_revisions()}
+    assert applied == every
+    assert "core_0001" in applied
+    branches = set().union(*(rev.branch_labels for rev in script.walk_revisions()))
+    for name, dirs in _plugin_migration_dirs(empty_app).items():
+        assert name in branches, f"plugin {name} has migrations but no branch labelled {name!r}"
+        assert dirs
+
+
+def _plugin_migration_dirs(app) -> dict[str, list]:
+    reg = app.extensions["ctc"]
+    return {name: list(dirs) for name, dirs in reg.call_each("ctc_migration_locations")}
+
+
+@pytest.mark.skipif(ON_POSTGRES, reason="downgrade round trip checked on SQLite")
+def test_upgrade_then_downgrade_to_base(empty_app):
+    with empty_app.app_context():
+        flask_migrate.upgrade(revision="heads")
+        flask_migrate.downgrade(revision="base")
+        left = set(sa.inspect(db.engine).get_table_names()) - {"alembic_version"}
+        assert left == set()
+        with db.engine.connect() as conn:
+            assert MigrationContext.configure(conn).get_current_heads() == ()
+
+
+def test_ctc_db_upgrade_migrates_and_creates_the_builtin_roles(empty_app):
+    from core.auth.models import Role
+    from core.cli import cli
+
+    result = empty_app.test_cli_runner().invoke(cli, ["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    with empty_app.app_context():
+        codes = set(db.session.execute(db.select(Role.code)).scalars())
+    assert {"manager", "clerk"} <= codes
+
+
+def _autogenerate(app, branch) -> list:
+    """The operations a revision autogenerated on ``branch`` would hold (nothing written)."""
+    captured = []
+
+    def capture(context, revision, directives):
+        captured.extend(directives[0].upgrade_ops.as_diffs())
+        directives[:] = []
+
+    app.extensions["migrate"].configure_args["process_revision_directives"] = capture
+    app.config["CTC_MIGRATION_BRANCH"] = branch
+    try:
+        with app.app_context():
+            flask_migrate.revision(message="probe", autogenerate=True, head=f"{branch}@head")
+    finally:
+        app.config.pop("CTC_MIGRATION_BRANCH")
+        del app.extensions["migrate"].configure_args["process_revision_directives"]
+    return captured
+
+
+def _tables_touched(diffs) -> set[str]:
+    names = set()
+    for diff in diffs:
+        for part in diff if isinstance(diff, list) else [diff]:
+            obj = part[1] if len(part) > 1 else None
+            table = obj if isinstance(obj, sa.Table) else getattr(obj, "table", None)
+            names.add(table.name if table is not None else str(part[2]))
+    return names
+
+
+def test_autogenerate_on_a_branch_sees_only_that_branchs_tables(empty_db_url):
+    import tests.core.throwaway as throwaway
+    from tests.core.throwaway import models
+
+    app = create_app(base_config(empty_db_url, CTC_EXTRA_PLUGINS=[throwaway]))
+    try:
+        with app.app_context():
+            flask_migrate.upgrade(revision="heads")
+            with db.engine.begin() as conn:  # a difference on each side
+                conn.execute(sa.text("DROP TABLE throwaway_note"))
+                conn.execute(sa.text("DROP INDEX ix_login_attempt_at"))
+        assert _tables_touched(_autogenerate(app, "throwaway")) == {"throwaway_note"}
+        assert _tables_touched(_autogenerate(app, "core")) == {"login_attempt"}
+        for name in app.extensions["ctc"].models:
+            if name != "throwaway":
+                assert _autogenerate(app, name) == [], name
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+        models.forget()
