@@ -74,16 +74,20 @@ def _drop_everything(engine) -> None:
 
 
 def _empty_tables(engine) -> None:
-    tables = [t for t in reversed(db.metadata.sorted_tables)]
+    """Delete every row the test wrote.
+
+    On PostgreSQL, ``session_replication_role = replica`` switches off the foreign-key and
+    audit triggers for this transaction only, so rows go in any order; DELETE on ~70 mostly
+    empty tables takes milliseconds where TRUNCATE took over a second. Ids are not reset:
+    tests never rely on them.
+    """
     with engine.begin() as conn:
         existing = set(sa.inspect(conn).get_table_names())
-        names = [t.name for t in tables if t.name in existing]
+        names = [t.name for t in reversed(db.metadata.sorted_tables) if t.name in existing]
         if engine.dialect.name == "postgresql":
-            if names:
-                conn.execute(sa.text("TRUNCATE " + ", ".join(f'"{n}"' for n in names) + " RESTART IDENTITY CASCADE"))
-        else:
-            for name in names:
-                conn.execute(sa.text(f'DELETE FROM "{name}"'))
+            conn.execute(sa.text("SET LOCAL session_replication_role = replica"))
+        for name in names:
+            conn.execute(sa.text(f'DELETE FROM "{name}"'))
 
 
 @pytest.fixture
