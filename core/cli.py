@@ -153,7 +153,6 @@ def plugins_list(code):
 
 
 def _toggle(name, code, enabled):
-    from core import audit
     from core.plugins import PluginDependencyError, set_plugin_enabled
 
     center = _center(code)
@@ -162,10 +161,6 @@ def _toggle(name, code, enabled):
     except PluginDependencyError as exc:
         db.session.rollback()
         raise click.ClickException(str(exc)) from exc
-    for plugin in changed:
-        audit.record("plugin_" + ("enabled" if enabled else "disabled"), center_id=center.id,
-                     object_type="center_plugin", object_id=plugin,
-                     changes={"plugin": plugin, "enabled": enabled})
     db.session.commit()
     verb = "enabled" if enabled else "disabled"
     if changed:

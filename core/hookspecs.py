@@ -129,7 +129,8 @@ def ctc_dashboard_widgets(center, user):
     """Return dashboard widgets (a list of :class:`core.plugins.Widget`).
 
     Called when the dashboard renders, only for plugins enabled at ``center``. A widget
-    names a template and the context it needs; keep its queries cheap (counts, sums).
+    names a template and the values it needs; the template sees the widget as ``w`` and
+    reads them from ``w.context``. Keep its queries cheap (counts, sums).
     """
 
 
@@ -137,9 +138,10 @@ def ctc_dashboard_widgets(center, user):
 def ctc_center_plugin_toggled(center, plugin, enabled):
     """React to a plugin being switched on or off for a center.
 
-    Called after the change is saved, for every installed plugin (not just the enabled
-    ones), with ``plugin`` the name of the plugin that changed and ``enabled`` its new
-    state. Switching off must never delete data: at most pause background work.
+    Called once the switch rows are flushed, inside the caller's transaction (which commits
+    them and anything the implementation adds), for every installed plugin (not just the
+    enabled ones), with ``plugin`` the name of the plugin that changed and ``enabled`` its
+    new state. Switching off must never delete data: at most pause background work.
     """
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_request_context, request, session
@@ -48,7 +48,7 @@ def to_local(value: datetime | None, tz: str | None = None) -> datetime | None:
         return None
     zone = ZoneInfo(tz or select_timezone())
     if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
+        value = value.replace(tzinfo=UTC)
     return value.astimezone(zone)
 
 

@@ -236,8 +236,8 @@ def registry() -> PluginRegistry:
 
 def enabled_plugins(center) -> set[str]:
     """Names of the plugins switched on for ``center`` (defaults for plugins never toggled)."""
-    from core.tenancy import CenterPlugin
     from core.extensions import db
+    from core.tenancy import CenterPlugin
 
     reg = registry()
     if center is None:
@@ -272,8 +272,11 @@ def set_plugin_enabled(center, name: str, enabled: bool, *, session=None) -> lis
     """Switch ``name`` on or off for ``center``; return the plugins whose state changed.
 
     Enabling switches on what the plugin requires; disabling is refused while an enabled
-    plugin requires it. Data is never touched: only the switch rows change.
+    plugin requires it. Data is never touched: only the switch rows change. Each change is
+    audited, and ``ctc_center_plugin_toggled`` runs in the caller's transaction, which the
+    caller commits.
     """
+    from core import audit
     from core.extensions import db
     from core.tenancy import CenterPlugin
 
@@ -302,6 +305,10 @@ def set_plugin_enabled(center, name: str, enabled: bool, *, session=None) -> lis
             session.add(row)
         row.enabled = enabled
     session.flush()
+    for target in targets:
+        audit.record("plugin_" + ("enabled" if enabled else "disabled"), center_id=center.id,
+                     object_type="center_plugin", object_id=target,
+                     changes={"plugin": target, "enabled": enabled}, session=session)
     _forget_cache(center)
     for target in targets:
         reg.pm.hook.ctc_center_plugin_toggled(center=center, plugin=target, enabled=enabled)

