@@ -1,21 +1,27 @@
-"""Post office counter: Counter sales in KHR and USD, parcels with UPU S10 numbers, customs forms, receipts, labels, till sessions, public tracking.
+"""Post office counter: sales in KHR and USD, till sessions, items with UPU S10 numbers,
+CN22/CN23, receipts, labels and public tracking.
 
-This module only wires the plugin into core; the work lives in views.py (and, as the
-plugin grows, models.py, services.py, forms.py and documents/).
+This module only wires the plugin into core; the work lives in models*.py, services*.py,
+views*.py, forms.py, documents/ and templates/postal/.
 """
+
+from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
 
 from core import hookimpl
 from core.auth import Permission
-from core.plugins import Manifest, MenuItem
+from core.plugins import Manifest, MenuItem, Widget
+
+HERE = Path(__file__).resolve().parent
 
 MANIFEST = Manifest(
     name="postal",
     title_en="Post office counter",
     title_km="បញ្ជរប្រៃសណីយ៍",
-    version="0.1.0",
-    summary="Counter sales in KHR and USD, parcels with UPU S10 numbers, customs forms, receipts, labels, till sessions, public tracking.",
+    version="0.2.0",
+    summary="Counter sales in KHR and USD, parcels with UPU S10 numbers, customs forms, "
+            "receipts, labels, till sessions, public tracking.",
     requires=(),
     default_enabled=True,
 )
@@ -27,6 +33,16 @@ def ctc_manifest():
 
 
 @hookimpl
+def ctc_models():
+    from plugins.postal import models, models_items
+
+    return [models.PostalService, models.Goods, models.Zone, models.Tariff, models.S10Range,
+            models.TillSession, models.CashMovement, models.Sale, models.SaleLine,
+            models.Payment, models.CartLine, models_items.Item, models_items.CustomsDeclaration,
+            models_items.CustomsLine, models_items.TrackingEvent]
+
+
+@hookimpl
 def ctc_blueprints():
     from plugins.postal.views import bp
 
@@ -34,11 +50,22 @@ def ctc_blueprints():
 
 
 @hookimpl
+def ctc_migration_locations():
+    return [str(HERE / "migrations" / "versions")]
+
+
+@hookimpl
+def ctc_document_templates():
+    return [str(HERE / "documents")]
+
+
+@hookimpl
 def ctc_permissions():
     return [
-        Permission("postal.sell", _l("Sell at the counter and accept items"), ('clerk',)),
+        Permission("postal.sell", _l("Sell at the counter and accept items"), ("clerk",)),
         Permission("postal.void", _l("Void a sale in the same session"), ()),
         Permission("postal.manage", _l("Edit tariffs and read postal reports"), ()),
+        Permission("postal.track", _l("Record tracking events of items"), ("clerk",)),
     ]
 
 
@@ -46,6 +73,34 @@ def ctc_permissions():
 def ctc_menu_items(center, user):
     from core.auth import can
 
-    if not can("postal.sell", center):
+    items = []
+    if can("postal.sell", center):
+        items.append(MenuItem(label=_l("Post office"), endpoint="postal.index", order=10))
+    if can("postal.manage", center):
+        items.append(MenuItem(label=_l("Postal tariffs"), endpoint="postal.tariffs", order=11))
+    return items
+
+
+@hookimpl
+def ctc_dashboard_widgets(center, user):
+    from core.auth import can
+    from plugins.postal.services_reports import today_summary
+
+    if not (can("postal.sell", center) or can("postal.manage", center)):
         return []
-    return [MenuItem(label=_l("Post office"), endpoint="postal.index", order=10)]
+    return [Widget(title=_l("Post office today"), template="postal/widget.html",
+                   context={"postal_today": today_summary(center)}, order=10)]
+
+
+@hookimpl
+def ctc_cli_commands(cli):
+    from plugins.postal.cli import postal_group
+
+    cli.add_command(postal_group)
+
+
+@hookimpl
+def ctc_demo_data(center, session):
+    from plugins.postal.demo import load
+
+    load(center, session)

@@ -1,0 +1,210 @@
+"""PDF documents of the counter: receipts (kept once issued), labels, CN23, X/Z reports.
+
+Contexts are built here from the records with every amount already formatted; templates in
+documents/postal/ only lay them out, Khmer first and English below.
+"""
+
+from __future__ import annotations
+
+from core import documents
+from core.i18n import to_local
+from plugins.postal import cash
+from plugins.postal.s10 import grouped
+from plugins.postal.services_items import place_name
+
+KIND_TITLES = {
+    "sale": ("បង្កាន់ដៃ", "RECEIPT"),
+    "void": ("បង្កាន់ដៃលុបចោល", "VOID"),
+    "refund": ("បង្កាន់ដៃសងប្រាក់វិញ", "REFUND"),
+}
+
+
+def _khr(minor: int) -> str:
+    return cash.fmt(minor, "KHR")
+
+
+def _usd(minor: int) -> str:
+    return cash.fmt(minor, "USD")
+
+
+def _tz(center) -> str:
+    return center.timezone or "Asia/Phnom_Penh"
+
+
+def center_context(center) -> dict:
+    return {"name_km": center.name_km, "name_en": center.name_en, "address": center.address,
+            "phone": center.phone, "code": center.code}
+
+
+def receipt_context(sale, base_url: str) -> dict:
+    """Everything the receipt prints, formatted. ``base_url`` ends with a slash."""
+    center = sale.center
+    lines, vat_rates, codes = [], {}, []
+    for line in sale.lines:
+        lines.append({
+            "km": line.description_km or line.description_en, "en": line.description_en,
+            "qty": line.quantity, "weight": f"{line.weight_g:,} g" if line.weight_g else "",
+            "zone": line.zone if line.zone not in ("", "DOM") else "",
+            "unit": cash.fmt(line.unit_price_minor, line.unit_currency),
+            "amount": _khr(line.net_khr),
+            "s10": [grouped(i.s10) for i in line.items if i.s10],
+        })
+        vat_rates.setdefault(line.vat_bp, [0, 0])
+        vat_rates[line.vat_bp][0] += line.net_khr
+        vat_rates[line.vat_bp][1] += line.vat_khr
+        codes += [i.s10 for i in line.items if i.s10]
+    paid = {p.currency: p.amount_minor for p in sale.payments}
+    km, en = KIND_TITLES[sale.kind]
+    return {
+        "center": center_context(center), "number": sale.number, "kind": sale.kind,
+        "title_km": km, "title_en": en,
+        "original": sale.original.number if sale.original_id else "",
+        "reason": sale.reason,
+        "issued_at": to_local(sale.created_at, _tz(center)).strftime("%Y-%m-%d %H:%M"),
+        "clerk": sale.clerk.full_name or sale.clerk.username,
+        "lines": lines,
+        "vat": [{"rate": f"{bp / 100:g}%", "base": _khr(base), "vat": _khr(vat)}
+                for bp, (base, vat) in sorted(vat_rates.items())],
+        "net": _khr(sale.net_khr), "vat_total": _khr(sale.vat_khr),
+        "total": _khr(sale.total_khr),
+        "rounding": _khr(sale.rounding_khr) if sale.rounding_khr else "",
+        "due": _khr(sale.due_khr),
+        "due_usd": _usd(cash.khr_to_usd(sale.due_khr, sale.rate)),
+        "rate": f"$1 = {_khr(sale.rate)}",
+        "paid_khr": _khr(paid["KHR"]) if paid.get("KHR") else "",
+        "paid_usd": _usd(paid["USD"]) if paid.get("USD") else "",
+        "change_khr": _khr(sale.change_khr) if sale.change_khr else "",
+        "change_usd": _usd(sale.change_usd) if sale.change_usd else "",
+        "tracking": [{"code": grouped(c), "url": f"{base_url}track/{c}"} for c in codes],
+    }
+
+
+def render_receipt(sale, base_url: str, *, copy: bool = False) -> bytes:
+    return documents.render_pdf("postal/receipt.html", receipt_context(sale, base_url),
+                                sale.paper, copy=copy)
+
+
+def issued_receipt(session, sale, base_url: str, *, copy: bool = False) -> bytes:
+    """The receipt as issued: rendered the first time, then read back unchanged.
+
+    The reprint (``copy=True``) is the same receipt marked COPY, also kept once made.
+    The caller commits.
+    """
+    attr = "receipt_copy_pdf" if copy else "receipt_pdf"
+    stored = getattr(sale, attr)
+    if stored is None:
+        stored = render_receipt(sale, base_url, copy=copy)
+        setattr(sale, attr, stored)
+        session.flush()
+    return stored
+
+
+def _party(item, prefix: str) -> dict:
+    get = lambda key: getattr(item, f"{prefix}_{key}") or ""  # noqa: E731
+    country = get("country")
+    place = place_name(get("province"), get("district"), get("commune"), "en")
+    place_km = place_name(get("province"), get("district"), get("commune"), "km")
+    return {"name": get("name"), "phone": get("phone"), "address": get("address"),
+            "place": place, "place_km": place_km,
+            "country": "" if country == "KH" else country}
+
+
+def label_context(item, base_url: str) -> dict:
+    service = item.service
+    sale_line = item.sale_line
+    paid = _khr(sale_line.net_khr + sale_line.vat_khr) if sale_line else ""
+    decl = item.customs
+    return {
+        "service_km": service.name_km, "service_en": service.name_en,
+        "s10": item.s10 or "", "s10_grouped": grouped(item.s10) if item.s10 else "",
+        "weight": f"{item.weight_g:,} g", "paid": paid,
+        "date": to_local(item.created_at, _tz(item.center)).strftime("%Y-%m-%d"),
+        "office": item.center.name_en, "office_km": item.center.name_km,
+        "sender": _party(item, "sender"), "addressee": _party(item, "addressee"),
+        "track_url": f"{base_url}track/{item.s10}" if item.s10 else "",
+        "cn22": customs_context(decl) if decl is not None and decl.form == "CN22" else None,
+    }
+
+
+def render_label(item, base_url: str) -> bytes:
+    return documents.render_pdf("postal/label.html", label_context(item, base_url),
+                                "label-100x150")
+
+
+def render_label_sheet(items, base_url: str) -> bytes:
+    """Four labels on an A4 sheet (2 × 2)."""
+    fmt = documents.get_format("a4-label-sheet", columns=2, rows=2, gap_mm=4,
+                               margin_mm=(6, 6, 6, 6), font_size_pt=9)
+    return documents.render_batch("postal/label.html",
+                                  [label_context(i, base_url) for i in items], fmt)
+
+
+CATEGORY_LABELS = {
+    "gift": ("អំណោយ", "Gift"), "documents": ("ឯកសារ", "Documents"),
+    "sample": ("គំរូពាណិជ្ជកម្ម", "Commercial sample"),
+    "returned": ("ទំនិញប្រគល់ត្រឡប់", "Returned goods"),
+    "sale": ("លក់ទំនិញ", "Sale of goods"), "other": ("ផ្សេងៗ", "Other"),
+}
+
+
+def customs_context(decl) -> dict:
+    item = decl.item
+    return {
+        "form": decl.form, "category": decl.category, "categories": CATEGORY_LABELS,
+        "explanation": decl.explanation, "gross_weight": f"{decl.gross_weight_g:,} g",
+        "total_value": cash.fmt(decl.total_value_minor, decl.currency),
+        "lines": [{"description": line.description, "quantity": line.quantity,
+                   "weight": f"{line.net_weight_g:,} g",
+                   "value": cash.fmt(line.value_minor, decl.currency),
+                   "hs_code": line.hs_code, "origin": line.origin_country}
+                  for line in decl.lines],
+        "s10": item.s10 or "", "sender": _party(item, "sender"),
+        "addressee": _party(item, "addressee"),
+        "date": to_local(item.created_at, _tz(item.center)).strftime("%Y-%m-%d"),
+        "office": item.center.name_en,
+    }
+
+
+def render_cn23(decl) -> bytes:
+    return documents.render_pdf("postal/cn23.html", customs_context(decl), "a4-portrait")
+
+
+def till_report_context(till, totals: dict) -> dict:
+    center = till.center
+    tz = _tz(center)
+    kind = "Z" if till.closed_at else "X"
+    diff = totals["difference"]
+    return {
+        "center": center_context(center), "kind": kind, "counter": till.counter,
+        "clerk": till.clerk.full_name or till.clerk.username,
+        "opened": to_local(till.opened_at, tz).strftime("%Y-%m-%d %H:%M"),
+        "closed": to_local(till.closed_at, tz).strftime("%Y-%m-%d %H:%M") if till.closed_at
+        else "",
+        "services": [{"name": name, "count": row["count"], "net": _khr(row["net_khr"]),
+                      "vat": _khr(row["vat_khr"])} for name, row in totals["by_service"].items()],
+        "kinds": {k: {"count": v["count"], "total": _khr(v["total_khr"])}
+                  for k, v in totals["by_kind"].items()},
+        "net": _khr(totals["net_khr"]), "vat": _khr(totals["vat_khr"]),
+        "total": _khr(totals["total_khr"]), "rounding": _khr(totals["rounding_khr"]),
+        "rates": ", ".join(f"$1 = {_khr(r)}" for r in totals["rates"]) or "-",
+        "float_khr": _khr(till.float_khr), "float_usd": _usd(till.float_usd),
+        "paid_khr": _khr(totals["paid"]["KHR"]), "paid_usd": _usd(totals["paid"]["USD"]),
+        "back_khr": _khr(totals["paid_back"]["KHR"]),
+        "back_usd": _usd(totals["paid_back"]["USD"]),
+        "change_khr": _khr(totals["change"]["KHR"]), "change_usd": _usd(totals["change"]["USD"]),
+        "in_khr": _khr(totals["moved"][("in", "KHR")]),
+        "in_usd": _usd(totals["moved"][("in", "USD")]),
+        "out_khr": _khr(totals["moved"][("out", "KHR")]),
+        "out_usd": _usd(totals["moved"][("out", "USD")]),
+        "expected_khr": _khr(totals["expected"]["KHR"]),
+        "expected_usd": _usd(totals["expected"]["USD"]),
+        "counted_khr": _khr(totals["counted"]["KHR"]) if diff["KHR"] is not None else "",
+        "counted_usd": _usd(totals["counted"]["USD"]) if diff["USD"] is not None else "",
+        "diff_khr": _khr(diff["KHR"]) if diff["KHR"] is not None else "",
+        "diff_usd": _usd(diff["USD"]) if diff["USD"] is not None else "",
+    }
+
+
+def render_till_report(till, totals: dict) -> bytes:
+    return documents.render_pdf("postal/till_report.html", till_report_context(till, totals),
+                                "receipt-80mm")

@@ -1,0 +1,275 @@
+"""The sale: counter lines, payment, gapless receipt number, items with S10 numbers; voids
+and refunds as new records. Plain functions: session and center passed in."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from core import audit, money
+from plugins.postal import cash
+from plugins.postal.models import (
+    DOMESTIC,
+    CartLine,
+    Goods,
+    Payment,
+    PostalService,
+    Sale,
+    SaleLine,
+    TillSession,
+)
+from plugins.postal.models_items import Item, TrackingEvent
+from plugins.postal.s10 import INDICATOR_BY_KIND
+from plugins.postal.services_catalogue import PricingError, price_service, zone_for
+from plugins.postal.services_items import ItemError, clean_party, next_s10
+from plugins.postal.services_till import TillError
+
+RECEIPT_SERIES = "postal.receipt"
+RECEIPT_PATTERN = "{center}-{year}-{n:06d}"
+
+
+class SaleError(ValueError):
+    """The sale cannot be made; ``field`` names the input at fault."""
+
+    def __init__(self, message: str, field: str = ""):
+        super().__init__(message)
+        self.field = field
+
+
+# -- exchange rate ----------------------------------------------------------------------------
+
+
+def current_rate(session, center, on: date | None = None) -> int:
+    """Riel per US dollar at ``center`` on ``on`` (core's dated rate; default today there)."""
+    try:
+        return money.rate_on(center, on, session=session).khr_per_usd
+    except money.MoneyError as exc:
+        raise SaleError(str(exc), "rate") from None
+
+
+# -- lines -----------------------------------------------------------------------------------
+
+
+def price_line(session, center, data: dict, rate: int, on: date | None = None) -> dict:
+    """Validate and price one counter line. ``data`` holds ``service_id`` (with ``weight_g``,
+    ``country`` and item fields) or ``goods_id``, and ``quantity``. Returns the line as
+    stored in the cart, with its KHR amounts."""
+    quantity = int(data.get("quantity") or 1)
+    if quantity <= 0 or quantity > 999:
+        raise SaleError(_l("The quantity must be between 1 and 999."), "quantity")
+    line = {"quantity": quantity}
+    if data.get("goods_id"):
+        goods = session.get(Goods, int(data["goods_id"]))
+        if goods is None or goods.center_id != center.id or not goods.active:
+            raise SaleError(_l("Unknown goods."), "goods_id")
+        unit, currency, vat_bp = goods.price_minor, goods.currency, goods.vat_bp
+        line.update(goods_id=goods.id, description_en=goods.name_en,
+                    description_km=goods.name_km, zone="", weight_g=None)
+    elif data.get("service_id"):
+        service = session.get(PostalService, int(data["service_id"]))
+        if service is None or service.center_id != center.id or not service.active:
+            raise SaleError(_l("Unknown service."), "service_id")
+        weight = int(data["weight_g"]) if str(data.get("weight_g") or "").strip() else None
+        if not service.takes_item and service.flat_price_minor is not None:
+            weight = None
+        country = (data.get("addressee_country") or "KH").upper()
+        try:
+            zone = zone_for(session, center, country) if service.takes_item else ""
+            price = price_service(session, center, service, weight, zone or DOMESTIC, on)
+        except PricingError as exc:
+            raise SaleError(str(exc), "weight_g") from None
+        unit, currency, vat_bp = price.minor, price.currency, service.vat_bp
+        line.update(service_id=service.id, description_en=service.name_en,
+                    description_km=service.name_km, zone=zone, weight_g=weight)
+        if service.takes_item:
+            need = service.tracked or country != "KH"
+            try:
+                party = clean_party(data, "sender", need_address=False)
+                party.update(clean_party(data, "addressee", need_address=need))
+            except ItemError as exc:
+                raise SaleError(str(exc), exc.field) from None
+            if need and not party["sender_name"]:
+                raise SaleError(_l("The sender's name is required."), "sender_name")
+            party["declared_value"] = int(data.get("declared_value") or 0)
+            for dim in ("length_mm", "width_mm", "height_mm"):
+                value = str(data.get(dim) or "").strip()
+                party[dim] = int(value) if value else None
+            line["item"] = party
+            if service.tracked and quantity != 1:
+                raise SaleError(_l("One line per registered item or parcel."), "quantity")
+    else:
+        raise SaleError(_l("Choose a service or goods."), "service_id")
+    net = cash.to_khr(unit * quantity, currency, rate)
+    line.update(unit_price_minor=unit, unit_currency=currency, net_khr=net, vat_bp=vat_bp,
+                vat_khr=cash.vat_of(net, vat_bp))
+    return line
+
+
+def add_to_cart(session, center, till: TillSession, data: dict, rate: int) -> CartLine:
+    """Check and price a line now (so the clerk sees mistakes at once); the sale prices it
+    again at the sale's own rate."""
+    if not till.is_open:
+        raise TillError(_l("This session is closed."))
+    priced = price_line(session, center, data, rate)
+    clean = {k: v for k, v in data.items() if isinstance(v, (str, int)) and k != "csrf_token"}
+    row = CartLine(center_id=center.id, session_id=till.id, data={"input": clean, **priced})
+    session.add(row)
+    session.flush()
+    return row
+
+
+def cart_lines(session, till: TillSession) -> list[CartLine]:
+    return list(session.execute(sa.select(CartLine).where(
+        CartLine.session_id == till.id).order_by(CartLine.id)).scalars())
+
+
+def clear_cart(session, till: TillSession, line_id: int | None = None) -> None:
+    query = sa.delete(CartLine).where(CartLine.session_id == till.id)
+    if line_id is not None:
+        query = query.where(CartLine.id == line_id)
+    session.execute(query)
+
+
+# -- the sale --------------------------------------------------------------------------------
+
+
+def _number(session, center) -> str:
+    from core.sequences import allocate
+
+    return allocate(session, center, RECEIPT_SERIES, pattern=RECEIPT_PATTERN, per_year=True)
+
+
+def create_sale(session, center, till: TillSession, clerk, inputs: list[dict], *,
+                tendered_khr: int = 0, tendered_usd: int = 0, rate: int,
+                paper: str = "receipt-80mm", on: date | None = None) -> Sale:
+    """Price ``inputs`` (the counter lines) at ``rate``, take the payment, number the receipt
+    and accept the items (S10 numbers for registered, EMS and parcel), in one transaction."""
+    if not till.is_open:
+        raise TillError(_l("Open a till session first."))
+    if till.clerk_id != clerk.id:
+        raise TillError(_l("This till session belongs to another clerk."))
+    if not inputs:
+        raise SaleError(_l("Add at least one line."), "service_id")
+    lines = [price_line(session, center, data, rate, on) for data in inputs]
+    net = sum(line["net_khr"] for line in lines)
+    vat = sum(line["vat_khr"] for line in lines)
+    try:
+        settled = cash.settle(net + vat, tendered_khr, tendered_usd, rate)
+    except money.MoneyError as exc:  # Underpaid says how much more is due
+        raise SaleError(str(exc), "tendered_khr") from None
+    for line in lines:
+        if line.get("goods_id"):
+            goods = session.get(Goods, line["goods_id"])
+            if goods.stock < line["quantity"]:
+                raise SaleError(_l("Only %(n)s %(goods)s left in stock.", n=goods.stock,
+                                    goods=goods.name_en), "quantity")
+            goods.stock -= line["quantity"]
+    sale = Sale(center_id=center.id, number=_number(session, center), kind="sale",
+                session_id=till.id, clerk_id=clerk.id, rate=rate, net_khr=net, vat_khr=vat,
+                total_khr=net + vat, rounding_khr=settled.rounding.minor,
+                change_khr=settled.change_khr.minor, change_usd=settled.change_usd.minor,
+                paper=paper)
+    session.add(sale)
+    session.flush()
+    for cur, amount in (("KHR", tendered_khr), ("USD", tendered_usd)):
+        if amount:
+            session.add(Payment(center_id=center.id, sale_id=sale.id, currency=cur,
+                                amount_minor=amount))
+    for data in lines:
+        row = SaleLine(center_id=center.id, sale_id=sale.id, service_id=data.get("service_id"),
+                       goods_id=data.get("goods_id"), description_en=data["description_en"],
+                       description_km=data["description_km"], quantity=data["quantity"],
+                       weight_g=data["weight_g"], zone=data["zone"],
+                       unit_price_minor=data["unit_price_minor"],
+                       unit_currency=data["unit_currency"], net_khr=data["net_khr"],
+                       vat_bp=data["vat_bp"], vat_khr=data["vat_khr"])
+        session.add(row)
+        session.flush()
+        if "item" in data:
+            _accept_item(session, center, row, data, clerk)
+    session.flush()
+    session.refresh(sale)
+    return sale
+
+
+def _accept_item(session, center, line: SaleLine, data: dict, clerk) -> Item:
+    service = session.get(PostalService, line.service_id)
+    party = dict(data["item"])
+    declared = party.pop("declared_value", 0)
+    code = next_s10(session, center, INDICATOR_BY_KIND[service.kind]) if service.tracked else None
+    item = Item(center_id=center.id, s10=code, sale_line_id=line.id, service_id=service.id,
+                weight_g=line.weight_g or 0, declared_value_minor=declared, **party)
+    session.add(item)
+    session.flush()
+    session.add(TrackingEvent(center_id=center.id, item_id=item.id, kind="accepted",
+                              office=center.name_en, user_id=clerk.id))
+    return item
+
+
+def _reverse(session, center, original: Sale, till: TillSession, user, kind: str,
+             reason: str, pay_back: list[tuple[str, int]]) -> Sale:
+    record = Sale(center_id=center.id, number=_number(session, center), kind=kind,
+                  session_id=till.id, clerk_id=user.id, original_id=original.id,
+                  reason=reason, rate=original.rate, net_khr=-original.net_khr,
+                  vat_khr=-original.vat_khr, total_khr=-original.total_khr,
+                  rounding_khr=-original.rounding_khr, paper=original.paper)
+    session.add(record)
+    session.flush()
+    for line in original.lines:
+        session.add(SaleLine(
+            center_id=center.id, sale_id=record.id, service_id=line.service_id,
+            goods_id=line.goods_id, description_en=line.description_en,
+            description_km=line.description_km, quantity=line.quantity,
+            weight_g=line.weight_g, zone=line.zone, unit_price_minor=line.unit_price_minor,
+            unit_currency=line.unit_currency, net_khr=-line.net_khr, vat_bp=line.vat_bp,
+            vat_khr=-line.vat_khr))
+        if line.goods_id:
+            session.get(Goods, line.goods_id).stock += line.quantity
+        for item in line.items:
+            item.status = kind + "ed" if kind == "void" else "refunded"
+    for cur, amount in pay_back:
+        if amount:
+            session.add(Payment(center_id=center.id, sale_id=record.id, currency=cur,
+                                amount_minor=-amount))
+    original.status = "voided" if kind == "void" else "refunded"
+    audit.record(kind, original, changes={"reason": reason, "by": record.number},
+                 session=session)
+    session.flush()
+    session.refresh(record)
+    return record
+
+
+def _check_reversible(original: Sale, reason: str) -> None:
+    if original.kind != "sale":
+        raise SaleError(_l("Only a sale can be voided or refunded."))
+    if original.status != "issued":
+        raise SaleError(_l("This sale is already %(status)s.", status=original.status))
+    if not reason.strip():
+        raise SaleError(_l("Give the reason."), "reason")
+
+
+def void_sale(session, center, original: Sale, till: TillSession, user, reason: str) -> Sale:
+    """Cancel a sale in the session that made it: the cash taken is handed back as it came."""
+    _check_reversible(original, reason)
+    if original.session_id != till.id or not till.is_open:
+        raise SaleError(_l("A void is only possible in the open session of the sale; "
+                           "make a refund instead."))
+    taken = {p.currency: p.amount_minor for p in original.payments}
+    pay_back = [("KHR", taken.get("KHR", 0) - original.change_khr),
+                ("USD", taken.get("USD", 0) - original.change_usd)]
+    return _reverse(session, center, original, till, user, "void", reason.strip(), pay_back)
+
+
+def refund_sale(session, center, original: Sale, till: TillSession, user, reason: str,
+                currency: str = "KHR") -> Sale:
+    """Pay a sale back later, at the original sale's rate, in ``currency``."""
+    _check_reversible(original, reason)
+    if not till.is_open:
+        raise TillError(_l("Open a till session first."))
+    if currency == "USD":
+        pay_back = [("USD", cash.khr_to_usd(original.due_khr, original.rate))]
+    else:
+        pay_back = [("KHR", original.due_khr)]
+    return _reverse(session, center, original, till, user, "refund", reason.strip(), pay_back)

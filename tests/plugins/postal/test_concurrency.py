@@ -1,0 +1,61 @@
+"""Concurrent sales on PostgreSQL: receipt numbers and S10 serials never gap or repeat."""
+
+import threading
+
+import pytest
+
+import tests.conftest
+from core.extensions import db
+from plugins.postal.models import Sale, TillSession
+from plugins.postal.models_items import Item
+from tests.plugins.postal.conftest import ADDRESSEE, SENDER
+
+pytestmark = pytest.mark.skipif(not tests.conftest.ON_POSTGRES,
+                                reason="row locks under concurrency need PostgreSQL")
+
+THREADS, SALES_EACH = 6, 4
+
+
+def test_concurrent_sales_get_gapless_receipts_and_unique_s10(app, counter):
+    from plugins.postal.services_sales import create_sale
+    from plugins.postal.services_till import open_till
+
+    with app.app_context():
+        tills = []
+        for n in range(THREADS):  # one till per counter: the clerk works at six counters
+            tills.append(open_till(db.session, counter.center, counter.clerk,
+                                   counter=str(n + 1)).id)
+        db.session.commit()
+        reg_id = counter.service("REG").id
+    barrier = threading.Barrier(THREADS)
+    errors = []
+
+    def work(till_id):
+        with app.app_context():
+            try:
+                barrier.wait()
+                for _ in range(SALES_EACH):
+                    till = db.session.get(TillSession, till_id)
+                    create_sale(db.session, counter.center, till, counter.clerk,
+                                [{"service_id": reg_id, "weight_g": 20, **SENDER, **ADDRESSEE}],
+                                tendered_khr=6_000, rate=4100)
+                    db.session.commit()
+            except Exception as exc:  # reported below
+                errors.append(exc)
+                db.session.rollback()
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=work, args=(t,)) for t in tills]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert not errors, errors
+    with app.app_context():
+        numbers = sorted(int(n[-6:]) for n in db.session.execute(db.select(Sale.number)).scalars())
+        serials = [c for c in db.session.execute(db.select(Item.s10)).scalars()]
+    assert numbers == list(range(1, THREADS * SALES_EACH + 1))
+    assert len(set(serials)) == len(serials) == THREADS * SALES_EACH
+    assert sorted(int(s[2:10]) for s in serials) == list(
+        range(int(min(serials)[2:10]), int(min(serials)[2:10]) + THREADS * SALES_EACH))

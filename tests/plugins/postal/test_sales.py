@@ -1,0 +1,202 @@
+"""The sale: pricing at the rate, VAT, mixed payments and change, receipt numbers, S10
+numbers, stock; till totals after voids and refunds."""
+
+import re
+
+import pytest
+
+from core.extensions import db
+from plugins.postal import s10
+from plugins.postal.models import Sale
+from plugins.postal.services_sales import (
+    SaleError,
+    create_sale,
+    refund_sale,
+    void_sale,
+)
+from plugins.postal.services_till import (
+    TillError,
+    close_till,
+    move_cash,
+    open_till,
+    till_totals,
+)
+from tests.plugins.postal.conftest import ADDRESSEE, SENDER
+
+RATE = 4100
+
+
+@pytest.fixture
+def till(ctx):
+    till = open_till(db.session, ctx.center, ctx.clerk, float_khr=100_000, float_usd=2_000)
+    db.session.commit()
+    return till
+
+
+def sell(ctx, till, lines, khr=0, usd=0, rate=RATE):
+    return create_sale(db.session, ctx.center, till, ctx.clerk, lines, tendered_khr=khr,
+                       tendered_usd=usd, rate=rate)
+
+
+def test_sale_lines_vat_and_totals_add_up(ctx, till):
+    sale = sell(ctx, till, [
+        {"service_id": ctx.service("REG").id, "weight_g": 45, **SENDER, **ADDRESSEE},
+        {"goods_id": ctx.goods("ENV-C5").id, "quantity": 3},
+    ], khr=10_000)
+    reg, env = sale.lines
+    assert (reg.net_khr, reg.vat_khr) == (5000, 500)  # 21-2,000 g band, first step
+    assert (env.net_khr, env.vat_khr) == (1500, 150)
+    assert sale.net_khr == 6500 and sale.vat_khr == 650 and sale.total_khr == 7150
+    assert sale.rounding_khr == 50 and sale.due_khr == 7200  # cash rounding, half up
+    assert (sale.change_khr, sale.change_usd) == (2800, 0)
+    assert ctx.goods("ENV-C5").stock == 397
+    assert re.fullmatch(r"PP-01-\d{4}-000001", sale.number)
+
+
+def test_registered_item_gets_an_s10_number_from_the_center_range(ctx, till):
+    sale = sell(ctx, till, [
+        {"service_id": ctx.service("REG").id, "weight_g": 20, **SENDER, **ADDRESSEE}], khr=6000)
+    item = sale.lines[0].items[0]
+    assert s10.is_valid(item.s10) and item.s10.startswith("RR") and item.s10.endswith("KH")
+    assert item.addressee_phone == "+85517888999"
+    assert [e.kind for e in item.events] == ["accepted"]
+    second = sell(ctx, till, [
+        {"service_id": ctx.service("REG").id, "weight_g": 20, **SENDER, **ADDRESSEE}], khr=6000)
+    assert int(second.lines[0].items[0].s10[2:10]) == int(item.s10[2:10]) + 1
+
+
+def test_usd_tariff_paid_partly_in_usd_partly_in_khr(ctx, till):
+    # EMS to Thailand 1,200 g: 700 g above the 500 g band floor = 2 started 500 g steps,
+    # the first in the base: $15.00 + $4.50 = $19.50 = 79,950 riel, VAT 7,995: 87,945 riel
+    sale = sell(ctx, till, [{"service_id": ctx.service("EMS").id, "weight_g": 1200,
+                             "addressee_country": "TH", "addressee_name": "Somchai",
+                             "addressee_address": "Bangkok", **SENDER}], khr=30_000, usd=2_000)
+    assert sale.lines[0].unit_price_minor == 1_950 and sale.lines[0].unit_currency == "USD"
+    assert sale.total_khr == 87_945
+    value = 30_000 + 20 * RATE  # 112,000 riel of value
+    assert sale.due_khr == 87_900  # rounded so the change is whole 100 riel
+    assert (sale.change_usd, sale.change_khr) == (500, 3_600)  # $5 and riel under a dollar
+    assert value - sale.due_khr == sale.change_khr + 5 * RATE
+    assert {p.currency: p.amount_minor for p in sale.payments} == {"KHR": 30_000, "USD": 2_000}
+
+
+def test_mixed_payment_change_whole_dollars_and_riel(ctx, till):
+    # 7,150 riel due; customer gives $5 and 2,000 riel: 22,500 riel of value
+    sale = sell(ctx, till, [
+        {"service_id": ctx.service("REG").id, "weight_g": 45, **SENDER, **ADDRESSEE},
+        {"goods_id": ctx.goods("ENV-C5").id, "quantity": 3}], khr=2_000, usd=500)
+    value = 2_000 + 5 * RATE
+    assert sale.change_usd == 300  # three whole dollars back
+    assert sale.change_khr < RATE  # the rest, under a dollar, in riel
+    assert sale.change_khr % 100 == 0
+    assert value - (sale.total_khr + sale.rounding_khr) == sale.change_khr + 3 * RATE
+
+
+def test_paid_only_in_riel_gets_change_only_in_riel(ctx, till):
+    sale = sell(ctx, till, [{"goods_id": ctx.goods("BOX-L").id, "quantity": 1}], khr=50_000)
+    assert sale.total_khr == 8800 and sale.change_usd == 0 and sale.change_khr == 41_200
+
+
+def test_underpaid_sale_is_refused_and_takes_no_number(ctx, till):
+    with pytest.raises(SaleError) as refused:  # 800 riel more is due
+        sell(ctx, till, [{"goods_id": ctx.goods("BOX-L").id, "quantity": 1}], khr=8_000)
+    assert refused.value.field == "tendered_khr"
+    db.session.rollback()
+    sale = sell(ctx, till, [{"goods_id": ctx.goods("BOX-L").id, "quantity": 1}], khr=9_000)
+    assert sale.number.endswith("000001")
+
+
+def test_usd_only_payment(ctx, till):
+    sale = sell(ctx, till, [{"goods_id": ctx.goods("BOX-L").id, "quantity": 1}], usd=300)
+    # 8,800 due; $3 = 12,300 riel; 3,500 riel change: under a dollar, all in riel
+    assert (sale.change_usd, sale.change_khr) == (0, 3_500)
+
+
+def test_stock_cannot_go_negative(ctx, till):
+    with pytest.raises(SaleError, match="left in stock"):
+        sell(ctx, till, [{"goods_id": ctx.goods("BOX-L").id, "quantity": 31}], khr=10**7)
+
+
+def test_domestic_registered_item_needs_a_real_address(ctx, till):
+    wrong = dict(ADDRESSEE, addressee_district="1701")  # a Siem Reap district in Phnom Penh
+    with pytest.raises(SaleError, match="district"):
+        sell(ctx, till, [{"service_id": ctx.service("REG").id, "weight_g": 20, **SENDER,
+                          **wrong}], khr=6000)
+    bad_phone = dict(ADDRESSEE, addressee_phone="12")
+    with pytest.raises(SaleError, match="phone"):
+        sell(ctx, till, [{"service_id": ctx.service("REG").id, "weight_g": 20, **SENDER,
+                          **bad_phone}], khr=6000)
+
+
+def test_one_open_session_per_clerk_per_counter(ctx, till):
+    with pytest.raises(TillError, match="already"):
+        open_till(db.session, ctx.center, ctx.clerk)
+    other = open_till(db.session, ctx.center, ctx.clerk, counter="2")
+    assert other.id != till.id
+
+
+def test_void_and_refund_keep_the_session_right(ctx, till):
+    first = sell(ctx, till, [{"goods_id": ctx.goods("BOX-L").id, "quantity": 1}],
+                 khr=2_000, usd=200)  # 8,800 due; 10,200 value; change 1,400 riel
+    second = sell(ctx, till, [{"goods_id": ctx.goods("BOX-S").id, "quantity": 2}], khr=10_000)
+    void = void_sale(db.session, ctx.center, first, till, ctx.manager, "Wrong box")
+    assert void.kind == "void" and void.original_id == first.id and first.status == "voided"
+    assert void.total_khr == -first.total_khr and void.number != first.number
+    assert ctx.goods("BOX-L").stock == 30  # back on the shelf
+    with pytest.raises(SaleError, match="already voided"):
+        void_sale(db.session, ctx.center, first, till, ctx.manager, "again")
+    with pytest.raises(SaleError, match="reason"):
+        refund_sale(db.session, ctx.center, second, till, ctx.clerk, "  ")
+    totals = till_totals(db.session, till)
+    assert totals["total_khr"] == second.total_khr
+    # the void handed back what the first sale took: 2,000 riel + $2 less 1,400 riel change
+    assert totals["expected"]["KHR"] == 100_000 + 10_000 - second.change_khr
+    assert totals["expected"]["USD"] == 2_000
+    assert totals["paid"] == {"KHR": 12_000, "USD": 200}
+    assert totals["paid_back"] == {"KHR": 2_000 - 1_400, "USD": 200}
+    move_cash(db.session, ctx.center, till, direction="out", currency="KHR",
+              amount_minor=50_000, reason="Banked")
+    closed = close_till(db.session, ctx.center, till, counted_khr=50_000, counted_usd=2_000)
+    assert closed["expected"]["KHR"] == 100_000 + 10_000 - second.change_khr - 50_000
+    assert closed["difference"]["KHR"] == 50_000 - closed["expected"]["KHR"]
+    assert closed["difference"]["USD"] == 0
+    later = open_till(db.session, ctx.center, ctx.clerk)
+    with pytest.raises(SaleError, match="make a refund"):
+        void_sale(db.session, ctx.center, second, later, ctx.manager, "too late")
+    refund = refund_sale(db.session, ctx.center, second, later, ctx.clerk, "Returned",
+                         currency="USD")
+    assert refund.rate == second.rate and refund.kind == "refund"
+    assert refund.payments[0].currency == "USD"
+    assert refund.payments[0].amount_minor == -round(second.due_khr * 100 / second.rate)
+    later_totals = till_totals(db.session, later)
+    assert later_totals["total_khr"] == -second.total_khr
+    assert later_totals["by_kind"]["refund"]["count"] == 1
+
+
+def test_refund_uses_the_original_rate(ctx, till):
+    sale = sell(ctx, till, [{"goods_id": ctx.goods("BOX-L").id, "quantity": 1}], usd=300)
+    refund = refund_sale(db.session, ctx.center, sale, till, ctx.clerk, "Broken", currency="USD")
+    assert refund.rate == RATE
+    assert refund.payments[0].amount_minor == -(8_800 * 100 // RATE + 1)  # $2.15 rounded half up
+
+
+def test_receipt_numbers_are_gapless_and_include_voids(ctx, till):
+    numbers = []
+    for _ in range(3):
+        sale = sell(ctx, till, [{"goods_id": ctx.goods("ENV-C5").id, "quantity": 1}], khr=1_000)
+        numbers.append(sale.number)
+    numbers.append(void_sale(db.session, ctx.center, sale, till, ctx.manager, "x").number)
+    assert [int(n[-6:]) for n in numbers] == [1, 2, 3, 4]
+    assert db.session.query(Sale).count() == 4
+
+
+def test_sender_address_is_checked_when_given(ctx, till):
+    sender = dict(SENDER, sender_province="12", sender_district="1201",
+                  sender_commune="170101")  # a Siem Reap commune in a Phnom Penh district
+    with pytest.raises(SaleError, match="commune"):
+        sell(ctx, till, [{"service_id": ctx.service("REG").id, "weight_g": 20, **sender,
+                          **ADDRESSEE}], khr=6000)
+    sender["sender_commune"] = "120101"
+    sale = sell(ctx, till, [{"service_id": ctx.service("REG").id, "weight_g": 20, **sender,
+                             **ADDRESSEE}], khr=6000)
+    assert sale.lines[0].items[0].sender_commune == "120101"

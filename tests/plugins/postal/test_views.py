@@ -1,0 +1,295 @@
+"""The counter through HTTP: till, lines, payment, receipts (kept, COPY), void, refund,
+labels, customs, tracking, reports, CSV import; tenancy and permissions."""
+
+import io
+
+import pytest
+
+from core.extensions import db
+from plugins.postal.models import Sale
+from tests.conftest import login
+from tests.plugins.postal.conftest import ADDRESSEE, SENDER, make_counter
+
+EN = {"Accept-Language": "en"}
+
+
+@pytest.fixture
+def clerk_client(app, client, counter):
+    login(client, "clerk")
+    return client
+
+
+def open_till(client, khr="100,000", usd="20.00"):
+    return client.post("/postal/till/open", data={"counter": "1", "float_khr": khr,
+                                                   "float_usd": usd}, headers=EN)
+
+
+def ids(app, counter, code, goods=False):
+    with app.app_context():
+        return (counter.goods(code) if goods else counter.service(code)).id
+
+
+def sell_registered_and_envelopes(app, client, counter, khr="10,000", usd=""):
+    open_till(client)
+    r = client.post("/postal/cart", data={"service_id": ids(app, counter, "REG"), "weight_g": 45,
+                                          "quantity": 1, "addressee_country": "KH", **SENDER,
+                                          **ADDRESSEE}, headers=EN)
+    assert r.status_code == 302, r.data.decode()[:3000]
+    r = client.post("/postal/cart", data={"goods_id": ids(app, counter, "ENV-C5", True),
+                                          "quantity": 3, "addressee_country": "KH"}, headers=EN)
+    assert r.status_code == 302
+    return client.post("/postal/sale", data={"tendered_khr": khr, "tendered_usd": usd,
+                                             "paper": "receipt-80mm"}, headers=EN)
+
+
+def test_counter_asks_to_open_the_till_first(clerk_client):
+    r = clerk_client.get("/postal/", headers=EN)
+    assert r.status_code == 302 and r.location.endswith("/postal/till/open")
+    r = open_till(clerk_client, khr="lots")
+    assert r.status_code == 200 and b"lots" in r.data and b"is-invalid" in r.data
+    assert open_till(clerk_client).status_code == 302
+    page = clerk_client.get("/postal/", headers=EN)
+    assert page.status_code == 200
+    html = page.data.decode()
+    assert 'id="service_id"' in html and "autofocus" in html and 'accesskey="p"' in html
+
+
+def test_full_sale_receipt_kept_and_copy(app, clerk_client, counter):
+    r = sell_registered_and_envelopes(app, clerk_client, counter)
+    assert r.status_code == 302
+    sale_url = r.location
+    page = clerk_client.get(sale_url, headers=EN)
+    assert b"7,150" in page.data and b"RR" in page.data
+    with app.app_context():
+        sale = db.session.execute(db.select(Sale)).scalar_one()
+        sale_id, number = sale.id, sale.number
+        assert sale.receipt_pdf is None
+    pdf = clerk_client.get(f"/postal/sales/{sale_id}/receipt.pdf")
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    assert pdf.data.startswith(b"%PDF")
+    with app.app_context():
+        kept = db.session.get(Sale, sale_id).receipt_pdf
+    assert kept == pdf.data  # stored as issued
+    again = clerk_client.get(f"/postal/sales/{sale_id}/receipt.pdf")
+    assert again.data == pdf.data  # the same bytes, read back
+    copy = clerk_client.get(f"/postal/sales/{sale_id}/copy.pdf")
+    assert copy.status_code == 200 and copy.data.startswith(b"%PDF") and copy.data != pdf.data
+    text = pdf_text(pdf.data)
+    assert number in text and "7,200" in text and "4,100" in text and "COPY" not in text
+    assert "COPY" in pdf_text(copy.data)
+
+
+def pdf_text(data: bytes) -> str:
+    import pypdf
+
+    return "\n".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(data)).pages)
+
+
+def test_bad_line_is_shown_with_what_was_typed(app, clerk_client, counter):
+    open_till(clerk_client)
+    r = clerk_client.post("/postal/cart", data={
+        "service_id": ids(app, counter, "LETTER"), "weight_g": 2500, "quantity": 1,
+        "addressee_country": "KH", "sender_name": "Dara"}, headers=EN)
+    assert r.status_code == 422
+    assert b"2500" in r.data and b"limit" in r.data and b'value="Dara"' in r.data
+
+
+def test_underpayment_is_refused_on_screen(app, clerk_client, counter):
+    r = sell_registered_and_envelopes(app, clerk_client, counter, khr="5,000")
+    assert r.status_code == 422 and "is-invalid" in r.data.decode()
+    with app.app_context():
+        assert db.session.execute(db.select(Sale)).first() is None
+
+
+def test_mixed_payment_through_the_screen(app, clerk_client, counter):
+    r = sell_registered_and_envelopes(app, clerk_client, counter, khr="2,000", usd="5")
+    assert r.status_code == 302
+    with app.app_context():
+        sale = db.session.execute(db.select(Sale)).scalar_one()
+        assert {p.currency: p.amount_minor for p in sale.payments} == {"KHR": 2000, "USD": 500}
+        assert sale.change_usd == 300
+
+
+def test_void_needs_the_manager_permission_and_a_reason(app, client, counter):
+    login(client, "clerk")
+    sell_registered_and_envelopes(app, client, counter)
+    with app.app_context():
+        sale_id = db.session.execute(db.select(Sale.id)).scalar_one()
+    assert client.post(f"/postal/sales/{sale_id}/void",
+                       data={"void-reason": "x"}).status_code == 403
+    client.post("/logout")
+    login(client, "boss")
+    r = client.post(f"/postal/sales/{sale_id}/void", data={"void-reason": ""}, headers=EN)
+    assert r.status_code == 302
+    with app.app_context():
+        assert db.session.execute(db.select(Sale).where(Sale.kind == "void")).first() is None
+    r = client.post(f"/postal/sales/{sale_id}/void", data={"void-reason": "Wrong service"},
+                    headers=EN)
+    with app.app_context():
+        void = db.session.execute(db.select(Sale).where(Sale.kind == "void")).scalar_one()
+        assert void.original_id == sale_id and void.reason == "Wrong service"
+        assert db.session.get(Sale, sale_id).status == "voided"
+
+
+def test_close_till_shows_expected_counted_and_z_report(app, clerk_client, counter):
+    sell_registered_and_envelopes(app, clerk_client, counter)
+    till_page = clerk_client.get("/postal/till", headers=EN)
+    assert till_page.status_code == 302
+    till_url = till_page.location
+    x = clerk_client.get(till_url + "/report.pdf")
+    assert x.status_code == 200 and "X REPORT" in pdf_text(x.data)
+    r = clerk_client.post(till_url + "/cash", data={"direction": "out", "currency": "KHR",
+                                                    "amount": "50,000", "reason": "Bank"},
+                          headers=EN)
+    assert r.status_code == 302
+    r = clerk_client.post(till_url + "/close", data={"counted_khr": "57,000",
+                                                     "counted_usd": "20.00"}, headers=EN)
+    assert r.status_code == 302
+    page = clerk_client.get(till_url, headers=EN).data.decode()
+    # expected: 100,000 float + 10,000 tendered - 2,800 change - 50,000 out = 57,200
+    assert "57,200" in page and "-200" in page
+    z = pdf_text(clerk_client.get(till_url + "/report.pdf").data)
+    assert "Z REPORT" in z and "57,200" in z and "4,100" in z
+
+
+def test_label_sheet_cn23_and_public_tracking(app, clerk_client, counter):
+    open_till(clerk_client)
+    r = clerk_client.post("/postal/cart", data={
+        "service_id": ids(app, counter, "PARCEL"), "weight_g": 1500, "quantity": 1,
+        "addressee_country": "TH", "addressee_name": "Somchai", "addressee_address": "Bangkok",
+        "declared_value": "35.00", "length_mm": 300, **SENDER}, headers=EN)
+    assert r.status_code == 302, r.data.decode()[:2000]
+    r = clerk_client.post("/postal/sale", data={"tendered_usd": "20", "paper": "receipt-58mm"})
+    assert r.status_code == 302
+    with app.app_context():
+        from plugins.postal.models_items import Item
+
+        item = db.session.execute(db.select(Item)).scalar_one()
+        item_id, code = item.id, item.s10
+        assert (item.declared_value_minor, item.length_mm) == (3500, 300)
+    assert code.startswith("CP") and code.endswith("KH")
+    label = clerk_client.get(f"/postal/items/{item_id}/label.pdf")
+    text = pdf_text(label.data)
+    assert f"{code[:2]} {code[2:5]} {code[5:8]} {code[8:11]} {code[11:]}" in text
+    bad = clerk_client.post(f"/postal/items/{item_id}/customs", data={
+        "category": "sale", "gross_weight_g": 1500, "total_value": "35.00",
+        "lines": "Silk scarf; 2; 300; 25.00; ; \nPalm sugar; 1; 400; 10.00; 170199; KH"},
+        headers=EN)
+    assert bad.status_code == 200 and b"HS code" in bad.data and b"Silk scarf" in bad.data
+    ok = clerk_client.post(f"/postal/items/{item_id}/customs", data={
+        "category": "gift", "gross_weight_g": 1500, "total_value": "35.00",
+        "lines": "Silk scarf; 2; 300; 25.00; 621410; KH\nPalm sugar; 1; 400; 10.00; 170199; KH"},
+        headers=EN)
+    assert ok.status_code == 302
+    cn23 = clerk_client.get(f"/postal/items/{item_id}/cn23.pdf")
+    assert cn23.status_code == 200 and "CN 23" in pdf_text(cn23.data)
+    sheet = clerk_client.get(f"/postal/items/labels.pdf?id={item_id}")
+    assert sheet.status_code == 200 and sheet.data.startswith(b"%PDF")
+    clerk_client.post(f"/postal/items/{item_id}", data={"kind": "dispatched", "office": "PP"})
+    clerk_client.post("/logout")
+    public = app.test_client()
+    spaced = f"{code[:2].lower()} {code[2:5]} {code[5:8]} {code[8:]}"
+    r = public.get("/track?code=" + spaced, headers=EN)
+    assert r.status_code == 302 and r.location.endswith(f"/track/{code}")
+    page = public.get(f"/track/{code}", headers=EN)
+    assert page.status_code == 200 and b"Dispatched" in page.data
+    assert b"+855" not in page.data  # no phone numbers in public
+    assert "តាមដាន" in public.get(f"/track/{code}", headers={"Accept-Language": "km"}).data.decode()
+    wrong = code[:10] + str((int(code[10]) + 1) % 10) + code[11:]
+    r = public.get(f"/track/{wrong}", headers=EN)
+    assert r.status_code == 400 and b"check digit" in r.data
+    r = public.get(f"/track/{wrong}", headers={"Accept-Language": "km"})
+    assert r.status_code == 400 and "ខ្ទង់ត្រួតពិនិត្យខុស" in r.data.decode()  # wrong check digit
+    with app.app_context():
+        from core.plugins import set_plugin_enabled
+
+        set_plugin_enabled(counter.center, "postal", False)
+        db.session.commit()
+    assert public.get(f"/track/{code}", headers=EN).status_code == 404
+
+
+def test_other_center_sees_404(app, client, factory, counter):
+    login(client, "clerk")
+    sell_registered_and_envelopes(app, client, counter)
+    with app.app_context():
+        sale_id = db.session.execute(db.select(Sale.id)).scalar_one()
+    client.post("/logout")
+    make_counter(app, factory, "SR-01", prefix="sr")
+    login(client, "srboss")
+    for url in (f"/postal/sales/{sale_id}", f"/postal/sales/{sale_id}/receipt.pdf",
+                f"/postal/sales/{sale_id}/copy.pdf", "/postal/till/1", "/postal/items/1"):
+        assert client.get(url).status_code == 404, url
+    assert client.post(f"/postal/sales/{sale_id}/void",
+                       data={"void-reason": "x"}).status_code == 404
+
+
+def test_reports_csv_xlsx_and_dashboard(app, client, counter):
+    login(client, "clerk")
+    sell_registered_and_envelopes(app, client, counter)
+    assert client.get("/postal/reports").status_code == 403
+    dash = client.get("/", headers=EN).data.decode()
+    assert "postal-today-total" in dash and "7,150" in dash
+    assert "Sales: 1 · Items accepted: 1" in dash
+    client.post("/logout")
+    login(client, "boss")
+    page = client.get("/postal/reports", headers=EN)
+    assert page.status_code == 200 and b"Registered letter" in page.data
+    csv_text = client.get("/postal/reports/daily.csv").data.decode("utf-8-sig")
+    assert "Registered letter,1,5000,500,5500" in csv_text
+    assert ",Clerk,1,0,6500,650,7150" in csv_text
+    xlsx = client.get("/postal/reports/daily.xlsx")
+    import openpyxl
+
+    book = openpyxl.load_workbook(io.BytesIO(xlsx.data))
+    assert book.sheetnames == ["By service", "By clerk"]
+    assert book["By clerk"]["G2"].value == 7150
+
+
+def test_csv_import_reports_bad_rows_and_keeps_good_ones(app, client, counter):
+    login(client, "boss")
+    data = (b"code,name_en,name_km,price,currency,vat_percent,stock,active\n"
+            b"PEN,Pen,,1500,KHR,10,12,1\nBAD,Bad,,-,KHR,10,1,1\n")
+    r = client.post("/postal/catalogue/import", data={
+        "kind": "goods", "file": (io.BytesIO(data), "goods.csv")},
+        content_type="multipart/form-data", headers=EN)
+    assert r.status_code == 200
+    assert b"1 created" in r.data and b"<td>3</td>" in r.data
+    exported = client.get("/postal/catalogue/goods.csv").data.decode("utf-8-sig")
+    assert "PEN,Pen,,1500,KHR,10,12,1" in exported
+
+
+def test_s10_ranges_screen_is_for_the_deployer(app, client, factory, counter):
+    login(client, "boss")
+    assert client.get("/postal/s10-ranges").status_code == 403
+    client.post("/logout")
+    factory.user("root", deployer=True)
+    login(client, "root")
+    r = client.post("/postal/s10-ranges", data={"indicator": "EA", "start": 5, "end": 9},
+                    headers=EN)
+    assert r.status_code == 302
+    r = client.post("/postal/s10-ranges", data={"indicator": "EA", "start": 9, "end": 20},
+                    headers=EN)
+    assert r.status_code == 200 and b"overlaps" in r.data
+
+
+def test_cli_allocates_a_range(app, counter):
+    runner = app.test_cli_runner()
+    from plugins.postal.cli import postal_group
+
+    result = runner.invoke(postal_group, ["s10-range", "--center", "PP-01", "--indicator",
+                                          "RR", "--start", "50000000", "--end", "50000999"])
+    assert result.exit_code == 0, result.output
+    assert "1000 numbers" in result.output
+    result = runner.invoke(postal_group, ["s10-range", "--center", "PP-01", "--indicator",
+                                          "JJ", "--start", "1", "--end", "2"])
+    assert result.exit_code != 0 and "not an assigned" in result.output
+
+
+def test_counter_and_tracking_speak_khmer(app, client, counter):
+    login(client, "clerk", lang="km")
+    km = {"Accept-Language": "km"}
+    page = client.get("/postal/till/open", headers=km).data.decode()
+    assert "បើកថតប្រាក់" in page  # "Open the till"
+    open_till(client)
+    page = client.get("/postal/", headers=km).data.decode()
+    assert "បញ្ជរប្រៃសណីយ៍" in page and "បន្ថែមជួរ" in page  # counter, "Add line"
