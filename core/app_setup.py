@@ -200,9 +200,21 @@ def init_views(app: Flask) -> None:
             items = [i for group in hooks().ctc_menu_items(center=center, user=current_user) for i in group]
             return sorted(items, key=lambda i: (i.order, str(i.label)))
 
+        def core_links():
+            """Core's own pages for the center, as (href, label), for the "Center" menu."""
+            from flask import url_for
+            from flask_babel import gettext as _
+
+            links = [("core.manage_staff", "core.staff", _("Staff")),
+                     ("core.manage_center", "money.rates", _("Exchange rates")),
+                     ("core.view_jobs", "jobs.index", _("Background jobs")),
+                     ("core.view_audit", "core.audit_log", _("Audit trail"))]
+            return [(url_for(endpoint), label) for perm, endpoint, label in links if can(perm)]
+
         return {
             "current_center": center,
             "menu_items": menu,
+            "core_links": core_links,
             "can": can,
             "lang": i18n.lang,
             "local_name": i18n.local_name,

@@ -82,3 +82,10 @@ def sign_in(page, username, password):
     page.fill("#password", password)
     page.click("#submit")
     page.wait_for_url(lambda url: "/login" not in url)
+
+
+def sign_out(page):
+    """Sign out through the user menu, as a person would."""
+    page.click("nav .dropdown-toggle.btn")
+    page.click("form:has(button:has-text('Sign out')) button")
+    page.wait_for_url(lambda url: "/login" in url)

@@ -1,7 +1,7 @@
 """The deployer's main flow in a real browser: sign in, switch a plugin off and on."""
 
 from tests.conftest import DEFAULT_PASSWORD, Factory
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import sign_in, sign_out
 
 
 def test_deployer_switches_a_plugin_for_one_center(page, live_app, live_server):
@@ -19,7 +19,7 @@ def test_deployer_switches_a_plugin_for_one_center(page, live_app, live_server):
     page.goto("/admin/centers")
     page.click("text=E2E-A >> xpath=ancestor::tr >> text=Plugins")
     assert page.locator("#plugin-training .badge").inner_text() == "On"
-    page.click("form:has(button:has-text('Sign out')) button")
+    sign_out(page)
 
     sign_in(page, "mgr", DEFAULT_PASSWORD)
     assert page.request.get(live_server + "/postal/").status == 404

@@ -2,11 +2,7 @@
 to a competition the moderator set up, two judges score, and the results are published."""
 
 from tests.conftest import DEFAULT_PASSWORD, Factory
-from tests.e2e.conftest import sign_in
-
-
-def sign_out(page):
-    page.click("form:has(button:has-text('Sign out')) button")
+from tests.e2e.conftest import sign_in, sign_out
 
 
 def test_competition_end_to_end(page, live_app, live_server):
