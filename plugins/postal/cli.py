@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 from flask.cli import with_appcontext
+from flask_babel import force_locale
 
 from core.extensions import db
 
@@ -29,7 +30,8 @@ def s10_range(center_code, indicator, start, end):
     if not plugin_enabled("postal", center):
         raise click.ClickException(f"the post office counter is off at {center.code}")
     try:
-        row = allocate_range(db.session, center, indicator, start, end)
+        with force_locale("en"):  # the CLI speaks English (the app's default locale is km)
+            row = allocate_range(db.session, center, indicator, start, end)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
     db.session.commit()

@@ -9,6 +9,7 @@ from datetime import date
 
 import pycountry
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from plugins.postal.models import DOMESTIC, SERVICE_KINDS, Goods, PostalService, Tariff, Zone
@@ -103,20 +104,21 @@ def _int(value: str, what: str, *, required=True, minimum=0) -> int | None:
     value = (value or "").strip()
     if not value:
         if required:
-            raise ValueError(f"{what} is required")
+            raise ValueError(_("%(what)s is required", what=what))
         return None
     if not value.isascii() or not value.lstrip("-").isdigit():
-        raise ValueError(f"{what} must be a whole number, not {value!r}")
+        raise ValueError(_("%(what)s must be a whole number, not %(value)s", what=what,
+                           value=repr(value)))
     number = int(value)
     if number < minimum:
-        raise ValueError(f"{what} must be at least {minimum}")
+        raise ValueError(_("%(what)s must be at least %(minimum)s", what=what, minimum=minimum))
     return number
 
 
 def _currency(value: str) -> str:
     value = (value or "KHR").strip().upper()
     if value not in ("KHR", "USD"):
-        raise ValueError(f"currency must be KHR or USD, not {value!r}")
+        raise ValueError(_("currency must be KHR or USD, not %(value)s", value=repr(value)))
     return value
 
 
@@ -124,12 +126,13 @@ def _date(value: str, what: str, required=True) -> date | None:
     value = (value or "").strip()
     if not value:
         if required:
-            raise ValueError(f"{what} is required")
+            raise ValueError(_("%(what)s is required", what=what))
         return None
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise ValueError(f"{what} must be a date like 2026-01-31, not {value!r}") from None
+        raise ValueError(_("%(what)s must be a date like 2026-01-31, not %(value)s", what=what,
+                           value=repr(value))) from None
 
 
 def _bool(value: str) -> bool:
@@ -144,9 +147,10 @@ def _vat_bp(value: str) -> int:
         frac = (parts[1] + "00")[:2] if len(parts) > 1 else "00"
         bp = whole * 100 + int(frac)
     except (ValueError, IndexError):
-        raise ValueError(f"VAT must be a percentage like 10, not {value!r}") from None
+        raise ValueError(_("VAT must be a percentage like 10, not %(value)s",
+                           value=repr(value))) from None
     if not 0 <= bp <= 10000:
-        raise ValueError("VAT must be between 0 and 100 %")
+        raise ValueError(_("VAT must be between 0 and 100 %"))
     return bp
 
 
@@ -172,13 +176,18 @@ def _run_rows(session, text: str, columns: list[str], apply_row) -> ImportResult
     missing = [c for c in columns if c not in (reader.fieldnames or [])]
     required = [c for c in missing if c not in ("valid_to", "name_km", "active", "step_g", "step")]
     if required:
-        result.errors.append((1, "missing columns: " + ", ".join(required)))
+        result.errors.append((1, _("missing columns: %(columns)s", columns=", ".join(required))))
         return result
     for number, row in enumerate(reader, start=2):
         try:
             with session.begin_nested():
                 created = apply_row(row)
-        except (ValueError, sa.exc.IntegrityError) as exc:
+        except sa.exc.IntegrityError as exc:  # the database's own words: technical, kept as detail
+            detail = str(exc.orig if exc.orig is not None else exc).splitlines()[0]
+            result.errors.append((number, _("the database refused the row: %(detail)s",
+                                            detail=detail)))
+            continue
+        except ValueError as exc:
             result.errors.append((number, str(exc).splitlines()[0]))
             continue
         if created:
@@ -196,15 +205,15 @@ def import_tariffs(session, center, text: str) -> ImportResult:
         code = (row.get("service") or "").strip()
         service = services.get(code)
         if service is None:
-            raise ValueError(f"unknown service {code!r}")
+            raise ValueError(_("unknown service %(code)s", code=repr(code)))
         zone = (row.get("zone") or "").strip().upper()
         if not zone:
-            raise ValueError("zone is required")
+            raise ValueError(_("%(what)s is required", what="zone"))
         max_weight = _int(row.get("max_weight_g"), "max_weight_g", minimum=1)
         valid_from = _date(row.get("valid_from"), "valid_from")
         valid_to = _date(row.get("valid_to"), "valid_to", required=False)
         if valid_to and valid_to < valid_from:
-            raise ValueError("valid_to is before valid_from")
+            raise ValueError(_("valid_to is before valid_from"))
         existing = session.execute(sa.select(Tariff).where(
             Tariff.center_id == center.id, Tariff.service_id == service.id,
             Tariff.zone == zone, Tariff.max_weight_g == max_weight,
@@ -227,13 +236,13 @@ def import_services(session, center, text: str) -> ImportResult:
     def apply_row(row):
         code = (row.get("code") or "").strip().upper()
         if not code:
-            raise ValueError("code is required")
+            raise ValueError(_("%(what)s is required", what="code"))
         kind = (row.get("kind") or "").strip().lower()
         if kind not in SERVICE_KINDS:
-            raise ValueError(f"kind must be one of {', '.join(SERVICE_KINDS)}")
+            raise ValueError(_("kind must be one of %(kinds)s", kinds=", ".join(SERVICE_KINDS)))
         name_en = (row.get("name_en") or "").strip()
         if not name_en:
-            raise ValueError("name_en is required")
+            raise ValueError(_("%(what)s is required", what="name_en"))
         existing = session.execute(sa.select(PostalService).where(
             PostalService.center_id == center.id, PostalService.code == code)).scalar_one_or_none()
         service = existing or PostalService(center_id=center.id, code=code)
@@ -255,10 +264,10 @@ def import_goods(session, center, text: str) -> ImportResult:
     def apply_row(row):
         code = (row.get("code") or "").strip().upper()
         if not code:
-            raise ValueError("code is required")
+            raise ValueError(_("%(what)s is required", what="code"))
         name_en = (row.get("name_en") or "").strip()
         if not name_en:
-            raise ValueError("name_en is required")
+            raise ValueError(_("%(what)s is required", what="name_en"))
         existing = session.execute(sa.select(Goods).where(
             Goods.center_id == center.id, Goods.code == code)).scalar_one_or_none()
         goods = existing or Goods(center_id=center.id, code=code)

