@@ -8,7 +8,6 @@ database you created; its tables are dropped and migrated). Prints figures, asse
 from __future__ import annotations
 
 import os
-import platform
 import random
 import statistics
 import sys
@@ -16,6 +15,8 @@ import tempfile
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
+
+from machine import describe  # bench/machine.py, beside this script
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -26,15 +27,7 @@ REPEAT = 40
 
 
 def machine() -> str:
-    cpu = platform.processor() or ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{cpu} · {os.cpu_count()} cores · Python {platform.python_version()}"
+    return describe()
 
 
 def percentile(values, p):

@@ -23,19 +23,14 @@ import sys
 import time
 from pathlib import Path
 
+from machine import cpu_model  # bench/machine.py, beside this script
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
 def machine() -> list[str]:
-    cpu = "?"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    cpu = cpu_model()
     import weasyprint
     from weasyprint.text import ffi as text_ffi
 

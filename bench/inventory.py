@@ -9,11 +9,12 @@ assets (s). Prints figures and the machine; asserts nothing.
 from __future__ import annotations
 
 import os
-import platform
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from machine import describe  # bench/machine.py, beside this script
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -22,15 +23,7 @@ ROWS = 1000
 
 
 def machine() -> str:
-    cpu = platform.processor() or "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    return describe()
 
 
 def csv_text(n: int) -> str:

@@ -31,21 +31,15 @@ import time
 import urllib.parse
 from pathlib import Path
 
+from machine import cpu_model  # bench/machine.py, beside this script
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 PASSWORD = "bench-password-123"
 
 
 def machine() -> list[str]:
-    cpu = platform.processor() or "?"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return [f"cpu        {cpu}", f"cores      {os.cpu_count()}",
+    return [f"cpu        {cpu_model()}", f"cores      {os.cpu_count()}",
             f"python     {platform.python_version()} ({platform.python_implementation()})",
             f"platform   {platform.platform()}"]
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import resource
 import subprocess
 import sys
@@ -26,21 +25,14 @@ import tracemalloc
 from datetime import date, timedelta
 from pathlib import Path
 
+from machine import describe  # bench/machine.py, beside this script
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
 def machine() -> str:
-    cpu = platform.processor() or "?"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return (f"{cpu}; {os.cpu_count()} cores; Python {platform.python_version()} "
-            f"({platform.python_implementation()}); {platform.system()} {platform.release()}")
+    return describe()
 
 
 def make_app(db_url: str):

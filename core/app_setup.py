@@ -197,7 +197,8 @@ def init_views(app: Flask) -> None:
         def menu():
             if not current_user.is_authenticated or center is None:
                 return []
-            items = [i for group in hooks().ctc_menu_items(center=center, user=current_user) for i in group]
+            items = [i for group in hooks().ctc_menu_items(center=center, user=current_user)
+                     for i in group if i.permission is None or can(i.permission, center)]
             return sorted(items, key=lambda i: (i.order, str(i.label)))
 
         def core_links():

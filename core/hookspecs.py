@@ -120,7 +120,8 @@ def ctc_menu_items(center, user):
     """Return navigation entries for the current page (a list of :class:`core.plugins.MenuItem`).
 
     Called on every rendered page, only for plugins enabled at ``center``. ``user`` is the
-    logged-in user; return only entries the user has the permission for.
+    logged-in user. An entry with ``permission`` set is shown only to users who hold it at
+    ``center``; filter other entries yourself.
     """
 
 

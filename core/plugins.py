@@ -46,13 +46,17 @@ class Manifest:
 
 @dataclass(frozen=True)
 class MenuItem:
-    """An entry of the navigation bar. ``endpoint`` is a Flask endpoint name."""
+    """An entry of the navigation bar. ``endpoint`` is a Flask endpoint name.
+
+    With ``permission`` set, core shows the entry only to users who hold it at the center.
+    """
 
     label: Any
     endpoint: str
     icon: str = ""
     order: int = 100
     params: dict = field(default_factory=dict)
+    permission: str | None = None
 
 
 @dataclass(frozen=True)

@@ -73,14 +73,10 @@ def ctc_permissions():
 
 @hookimpl
 def ctc_menu_items(center, user):
-    from core.auth import can
-
-    items = []
-    if can("dcc.moderate", center):
-        items.append(MenuItem(label=_l("DCC"), endpoint="dcc.index", order=40))
-    if can("dcc.judge", center):
-        items.append(MenuItem(label=_l("Judging"), endpoint="dcc.judging", order=41))
-    return items
+    return [
+        MenuItem(label=_l("DCC"), endpoint="dcc.index", order=40, permission="dcc.moderate"),
+        MenuItem(label=_l("Judging"), endpoint="dcc.judging", order=41, permission="dcc.judge"),
+    ]
 
 
 @hookimpl

@@ -71,14 +71,12 @@ def ctc_permissions():
 
 @hookimpl
 def ctc_menu_items(center, user):
-    from core.auth import can
-
-    items = []
-    if can("postal.sell", center):
-        items.append(MenuItem(label=_l("Post office"), endpoint="postal.index", order=10))
-    if can("postal.manage", center):
-        items.append(MenuItem(label=_l("Postal tariffs"), endpoint="postal.tariffs", order=11))
-    return items
+    return [
+        MenuItem(label=_l("Post office"), endpoint="postal.index", order=10,
+                 permission="postal.sell"),
+        MenuItem(label=_l("Postal tariffs"), endpoint="postal.tariffs", order=11,
+                 permission="postal.manage"),
+    ]
 
 
 @hookimpl

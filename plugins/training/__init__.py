@@ -74,14 +74,12 @@ def ctc_jobs():
 
 @hookimpl
 def ctc_menu_items(center, user):
-    from core.auth import can
-
-    items = []
-    if can("training.manage", center):
-        items.append(MenuItem(label=_l("Training"), endpoint="training.index", order=20))
-    if can("training.reports", center):
-        items.append(MenuItem(label=_l("Training reports"), endpoint="training.report", order=21))
-    return items
+    return [
+        MenuItem(label=_l("Training"), endpoint="training.index", order=20,
+                 permission="training.manage"),
+        MenuItem(label=_l("Training reports"), endpoint="training.report", order=21,
+                 permission="training.reports"),
+    ]
 
 
 @hookimpl
