@@ -10,7 +10,9 @@ from plugins.postal.services_items import record_event, save_customs
 from plugins.postal.services_sales import create_sale, current_rate, refund_sale, void_sale
 from plugins.postal.services_till import close_till, move_cash, open_till, till_totals
 
-SENDER = {"sender_name": "Sok Dara", "sender_phone": "012 345 678", "sender_country": "KH"}
+SENDER = {"sender_name": "Sok Dara", "sender_phone": "012 345 678", "sender_country": "KH",
+          "sender_province": "12", "sender_district": "1201", "sender_commune": "120101",
+          "sender_address": "Street 51, house 8"}
 DOMESTIC_ADDRESSEE = {
     "addressee_name": "Chan Sreymom", "addressee_phone": "+855 17 888 999",
     "addressee_country": "KH", "addressee_province": "17", "addressee_district": "1710",

@@ -183,7 +183,8 @@ class ZoneForm(FlaskForm):
 class ImportForm(FlaskForm):
     kind = SelectField(_l("What"), choices=[("tariffs", _l("Tariffs")),
                                             ("services", _l("Services")),
-                                            ("goods", _l("Goods"))])
+                                            ("goods", _l("Goods")),
+                                            ("zones", _l("Zones"))])
     file = FileField(_l("CSV file"), validators=[FileRequired()])
     submit = SubmitField(_l("Import"))
 

@@ -54,6 +54,10 @@ def receipt_context(sale, base_url: str) -> dict:
         vat_rates[line.vat_bp][1] += line.vat_khr
         codes += [i.s10 for i in line.items if i.s10]
     paid = {p.currency: p.amount_minor for p in sale.payments}
+    # a void/refund: negative payments went out of the drawer (paid back), positive ones
+    # came in (change handed back by the customer); both are printed without a sign
+    back = {cur: -paid[cur] for cur in paid if sale.kind != "sale" and paid[cur] < 0}
+    received = {cur: paid[cur] for cur in paid if sale.kind != "sale" and paid[cur] > 0}
     km, en = KIND_TITLES[sale.kind]
     return {
         "center": center_context(center), "number": sale.number, "kind": sale.kind,
@@ -71,8 +75,12 @@ def receipt_context(sale, base_url: str) -> dict:
         "due": _khr(sale.due_khr),
         "due_usd": _usd(cash.khr_to_usd(sale.due_khr, sale.rate)),
         "rate": f"$1 = {_khr(sale.rate)}",
-        "paid_khr": _khr(paid["KHR"]) if paid.get("KHR") else "",
-        "paid_usd": _usd(paid["USD"]) if paid.get("USD") else "",
+        "paid_khr": _khr(paid["KHR"]) if sale.kind == "sale" and paid.get("KHR") else "",
+        "paid_usd": _usd(paid["USD"]) if sale.kind == "sale" and paid.get("USD") else "",
+        "back_khr": _khr(back["KHR"]) if back.get("KHR") else "",
+        "back_usd": _usd(back["USD"]) if back.get("USD") else "",
+        "received_khr": _khr(received["KHR"]) if received.get("KHR") else "",
+        "received_usd": _usd(received["USD"]) if received.get("USD") else "",
         "change_khr": _khr(sale.change_khr) if sale.change_khr else "",
         "change_usd": _usd(sale.change_usd) if sale.change_usd else "",
         "tracking": [{"code": grouped(c), "url": f"{base_url}track/{c}"} for c in codes],
@@ -191,6 +199,8 @@ def till_report_context(till, totals: dict) -> dict:
         "paid_khr": _khr(totals["paid"]["KHR"]), "paid_usd": _usd(totals["paid"]["USD"]),
         "back_khr": _khr(totals["paid_back"]["KHR"]),
         "back_usd": _usd(totals["paid_back"]["USD"]),
+        "received_khr": _khr(totals["received_back"]["KHR"]),
+        "received_usd": _usd(totals["received_back"]["USD"]),
         "change_khr": _khr(totals["change"]["KHR"]), "change_usd": _usd(totals["change"]["USD"]),
         "in_khr": _khr(totals["moved"][("in", "KHR")]),
         "in_usd": _usd(totals["moved"][("in", "USD")]),

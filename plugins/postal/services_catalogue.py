@@ -284,6 +284,40 @@ def import_goods(session, center, text: str) -> ImportResult:
     return _run_rows(session, text, GOODS_COLUMNS, apply_row)
 
 
+ZONE_COLUMNS = ["country", "zone"]
+
+
+def import_zones(session, center, text: str) -> ImportResult:
+    """Rows of ``country`` (ISO 3166 alpha-2, not KH: Cambodia is always DOM) and ``zone``."""
+    def apply_row(row):
+        country = (row.get("country") or "").strip().upper()
+        if len(country) != 2 or pycountry.countries.get(alpha_2=country) is None:
+            raise ValueError(_("%(code)s is not an ISO 3166 country code.",
+                               code=repr(country)))
+        if country == "KH":
+            raise ValueError(_("Cambodia is always the zone DOM."))
+        zone = (row.get("zone") or "").strip().upper()
+        if not zone:
+            raise ValueError(_("%(what)s is required", what="zone"))
+        if len(zone) > 16 or zone == DOMESTIC:
+            raise ValueError(_("the zone must be 1 to 16 characters and not DOM"))
+        existing = session.execute(sa.select(Zone).where(
+            Zone.center_id == center.id, Zone.country == country)).scalar_one_or_none()
+        row_ = existing or Zone(center_id=center.id, country=country)
+        row_.zone = zone
+        session.add(row_)
+        session.flush()
+        return existing is None
+
+    return _run_rows(session, text, ZONE_COLUMNS, apply_row)
+
+
+def export_zones(session, center) -> str:
+    rows = session.execute(sa.select(Zone).where(Zone.center_id == center.id).order_by(
+        Zone.zone, Zone.country)).scalars()
+    return _csv(ZONE_COLUMNS, [[z.country, z.zone] for z in rows])
+
+
 def _csv(columns: list[str], rows) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")

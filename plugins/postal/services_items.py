@@ -37,6 +37,10 @@ class ItemError(ValueError):
 class S10Exhausted(ValueError):
     """The center has no serials left for this service indicator."""
 
+    def __init__(self, message: str, indicator: str = ""):
+        super().__init__(message)
+        self.indicator = indicator
+
 
 # -- parties --------------------------------------------------------------------------------
 
@@ -134,6 +138,14 @@ def allocate_range(session, center, indicator: str, start: int, end: int) -> S10
     return row
 
 
+def s10_left(session, center, indicator: str) -> bool:
+    """Whether the center still holds an unused serial for ``indicator`` (no lock: a check
+    for the counter; :func:`next_s10` takes the serial under a lock at sale time)."""
+    return session.execute(sa.select(S10Range.id).where(
+        S10Range.center_id == center.id, S10Range.indicator == indicator,
+        S10Range.next_serial <= S10Range.end).limit(1)).first() is not None
+
+
 def next_s10(session, center, indicator: str) -> str:
     """Take the next serial of the center's ranges for ``indicator`` (row-locked)."""
     query = sa.select(S10Range).where(
@@ -145,7 +157,7 @@ def next_s10(session, center, indicator: str) -> str:
     if block is None:
         raise S10Exhausted(
             _l("No S10 numbers left for %(indicator)s at this center: ask the deployer for a "
-               "range.", indicator=indicator))
+               "range.", indicator=indicator), indicator)
     serial = block.next_serial
     block.next_serial = serial + 1
     session.flush()

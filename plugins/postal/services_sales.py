@@ -23,7 +23,13 @@ from plugins.postal.models import (
 from plugins.postal.models_items import Item, TrackingEvent
 from plugins.postal.s10 import INDICATOR_BY_KIND
 from plugins.postal.services_catalogue import PricingError, price_service, zone_for
-from plugins.postal.services_items import ItemError, clean_party, next_s10
+from plugins.postal.services_items import (
+    ItemError,
+    S10Exhausted,
+    clean_party,
+    next_s10,
+    s10_left,
+)
 from plugins.postal.services_till import TillError
 
 RECEIPT_SERIES = "postal.receipt"
@@ -36,6 +42,11 @@ class SaleError(ValueError):
     def __init__(self, message: str, field: str = ""):
         super().__init__(message)
         self.field = field
+
+
+def no_s10_left(indicator: str) -> SaleError:
+    return SaleError(_l("No S10 numbers are left for %(indicator)s at this center: ask the "
+                        "deployer to allocate a range.", indicator=indicator), "service_id")
 
 
 # -- exchange rate ----------------------------------------------------------------------------
@@ -85,8 +96,11 @@ def price_line(session, center, data: dict, rate: int, on: date | None = None) -
                     description_km=service.name_km, zone=zone, weight_g=weight)
         if service.takes_item:
             need = service.tracked or country != "KH"
+            if service.tracked and not s10_left(session, center, INDICATOR_BY_KIND[service.kind]):
+                raise no_s10_left(INDICATOR_BY_KIND[service.kind])
             try:
-                party = clean_party(data, "sender", need_address=False)
+                # tracked items (registered, EMS, parcel) need the sender's full address too
+                party = clean_party(data, "sender", need_address=service.tracked)
                 party.update(clean_party(data, "addressee", need_address=need))
             except ItemError as exc:
                 raise SaleError(str(exc), exc.field) from None
@@ -198,7 +212,12 @@ def _accept_item(session, center, line: SaleLine, data: dict, clerk) -> Item:
     service = session.get(PostalService, line.service_id)
     party = dict(data["item"])
     declared = party.pop("declared_value", 0)
-    code = next_s10(session, center, INDICATOR_BY_KIND[service.kind]) if service.tracked else None
+    code = None
+    if service.tracked:
+        try:
+            code = next_s10(session, center, INDICATOR_BY_KIND[service.kind])
+        except S10Exhausted as exc:
+            raise no_s10_left(exc.indicator) from None
     item = Item(center_id=center.id, s10=code, sale_line_id=line.id, service_id=service.id,
                 weight_g=line.weight_g or 0, declared_value_minor=declared, **party)
     session.add(item)

@@ -71,8 +71,12 @@ def till_totals(session, till: TillSession) -> dict:
         CashMovement.session_id == till.id).order_by(CashMovement.id)).scalars())
     by_service: dict[str, dict] = defaultdict(lambda: {"count": 0, "net_khr": 0, "vat_khr": 0})
     by_kind = {k: {"count": 0, "total_khr": 0} for k in ("sale", "void", "refund")}
+    # Payments are signed by their direction in the drawer: + came in, - went out. A sale's
+    # payments are tendered cash; a void or refund pays back (-) and, when the sale's change
+    # was mixed, may take part of that change back (+): "received back", never "tendered".
     paid = {"KHR": 0, "USD": 0}
-    paid_back = {"KHR": 0, "USD": 0}  # voids and refunds (their payments are negative)
+    paid_back = {"KHR": 0, "USD": 0}
+    received_back = {"KHR": 0, "USD": 0}
     change = {"KHR": 0, "USD": 0}
     rates = set()
     for sale in sales:
@@ -82,10 +86,12 @@ def till_totals(session, till: TillSession) -> dict:
         change["KHR"] += sale.change_khr
         change["USD"] += sale.change_usd
         for pay in sale.payments:
-            if pay.amount_minor >= 0:
+            if sale.kind == "sale":
                 paid[pay.currency] += pay.amount_minor
-            else:
+            elif pay.amount_minor < 0:
                 paid_back[pay.currency] -= pay.amount_minor
+            else:
+                received_back[pay.currency] += pay.amount_minor
         for line in sale.lines:
             key = line.description_en
             by_service[key]["count"] += line.quantity if sale.kind == "sale" else -line.quantity
@@ -96,7 +102,7 @@ def till_totals(session, till: TillSession) -> dict:
         moved[(move.direction, move.currency)] += move.amount_minor
     expected = {
         cur: (till.float_khr if cur == "KHR" else till.float_usd) + paid[cur] - paid_back[cur]
-        - change[cur]
+        + received_back[cur] - change[cur]
         + moved[("in", cur)] - moved[("out", cur)]
         for cur in ("KHR", "USD")
     }
@@ -105,7 +111,8 @@ def till_totals(session, till: TillSession) -> dict:
             for cur in ("KHR", "USD")}
     return {
         "sales": sales, "moves": moves, "by_service": dict(sorted(by_service.items())),
-        "by_kind": by_kind, "paid": paid, "paid_back": paid_back, "change": change,
+        "by_kind": by_kind, "paid": paid, "paid_back": paid_back,
+        "received_back": received_back, "change": change,
         "moved": moved,
         "net_khr": sum(s.net_khr for s in sales), "vat_khr": sum(s.vat_khr for s in sales),
         "total_khr": sum(s.total_khr for s in sales),

@@ -12,6 +12,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     jsonify,
     redirect,
@@ -202,6 +203,15 @@ def sale_create():
             db.session.rollback()
             pay.tendered_khr.errors = [*pay.tendered_khr.errors, str(exc)]
         else:
+            # Issue the receipt now, as the sale stands: a later change of the center's
+            # address or the clerk's name must not alter it. If rendering fails the sale
+            # stays recorded and the first fetch of the receipt renders it (fallback).
+            try:
+                printing.issued_receipt(db.session, sale, base_url())
+                db.session.commit()
+            except Exception:  # noqa: BLE001 - the sale is committed; the PDF can wait
+                db.session.rollback()
+                current_app.logger.exception("postal: receipt of %s not stored", sale.number)
             flash(_("Sale %(number)s recorded.", number=sale.number), "success")
             return redirect(url_for("postal.sale", sale_id=sale.id))
     return render_counter(center, till, pay=pay, status=422)

@@ -26,15 +26,19 @@ from plugins.postal.services_catalogue import (
     export_goods,
     export_services,
     export_tariffs,
+    export_zones,
     import_goods,
     import_services,
     import_tariffs,
+    import_zones,
 )
 from plugins.postal.services_items import allocate_range
 from plugins.postal.views import bp
 
-IMPORTERS = {"tariffs": import_tariffs, "services": import_services, "goods": import_goods}
-EXPORTERS = {"tariffs": export_tariffs, "services": export_services, "goods": export_goods}
+IMPORTERS = {"tariffs": import_tariffs, "services": import_services, "goods": import_goods,
+             "zones": import_zones}
+EXPORTERS = {"tariffs": export_tariffs, "services": export_services, "goods": export_goods,
+             "zones": export_zones}
 
 
 def _service_choices(center):
@@ -200,7 +204,8 @@ def zones():
         flash(_("Saved."), "success")
         return redirect(url_for("postal.zones"))
     rows = db.session.execute(scoped(Zone, center).order_by(Zone.zone, Zone.country)).scalars()
-    return render_template("postal/zones.html", form=form, zones=list(rows))
+    return render_template("postal/zones.html", form=form, zones=list(rows),
+                           import_form=ImportForm(formdata=None, kind="zones"))
 
 
 @bp.route("/postal/s10-ranges", methods=["GET", "POST"])

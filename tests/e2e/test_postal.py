@@ -10,6 +10,50 @@ from tests.e2e.conftest import sign_in
 from tests.plugins.postal.conftest import make_counter
 
 
+def focused(page) -> str:
+    return page.evaluate("document.activeElement.id")
+
+
+def tab_to(page, element_id: str, limit: int = 40) -> None:
+    """Press Tab until the field has the focus, as a clerk would."""
+    for _ in range(limit):
+        if focused(page) == element_id:
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"Tab never reached #{element_id} (stuck on #{focused(page)})")
+
+
+def type_into(page, element_id: str, text: str) -> None:
+    tab_to(page, element_id)
+    page.keyboard.type(text)
+
+
+def choose(page, element_id: str, typed: str, value: str) -> None:
+    """Type the start of an option's label into a select (the browser's type-ahead)."""
+    tab_to(page, element_id)
+    page.keyboard.type(typed)
+    assert page.locator(f"#{element_id}").input_value() == value
+
+
+def open_item_details(page) -> None:
+    # A clerk presses Alt+I (the summary's accesskey); Playwright's synthetic keys do not
+    # trigger accesskeys in Chromium, so here Tab reaches the summary and Enter opens it.
+    assert page.get_attribute("#item-details-toggle", "accesskey") == "i"
+    tab_to(page, "item-details-toggle")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#item-details[open]")
+
+
+def sender_in_phnom_penh(page) -> None:
+    type_into(page, "sender_name", "Sok Dara")
+    type_into(page, "sender_phone", "012 345 678")
+    choose(page, "sender_province", "Phn", "12")
+    page.wait_for_selector("#sender_district option[value='1201']", state="attached")
+    choose(page, "sender_district", "Cham", "1201")
+    page.wait_for_selector("#sender_commune option[value='120101']", state="attached")
+    choose(page, "sender_commune", "Ton", "120101")
+
+
 def test_clerk_sells_two_items_mixed_payment_and_closes_with_z_report(page, live_app,
                                                                       live_server):
     make_counter(live_app, Factory(live_app))
@@ -19,38 +63,38 @@ def test_clerk_sells_two_items_mixed_payment_and_closes_with_z_report(page, live
     assert "/postal/till/open" in page.url
     page.fill("#float_khr", "100,000")
     page.fill("#float_usd", "20.00")
-    page.click("#submit")
+    page.locator("#float_usd").press("Enter")
     page.wait_for_url("**/postal/")
 
-    # Item 1: a registered letter to Phnom Penh, typed from the keyboard; Enter adds it.
-    assert page.evaluate("document.activeElement.id") == "service_id"
-    page.select_option("#service_id", label="REG · Registered letter")
-    page.fill("#weight_g", "45")
-    page.locator("#item-details summary").click()
-    page.fill("#sender_name", "Sok Dara")
-    page.fill("#sender_phone", "012 345 678")
-    page.fill("#addressee_name", "Chan Sreymom")
-    page.fill("#addressee_phone", "017 888 999")
-    page.select_option("#addressee_province", "12")
+    # Item 1: a registered letter to Phnom Penh, from the keyboard alone; Enter adds it.
+    assert focused(page) == "service_id"
+    page.keyboard.type("REG")
+    assert page.locator("#service_id").input_value() != ""
+    type_into(page, "weight_g", "45")
+    open_item_details(page)
+    sender_in_phnom_penh(page)
+    type_into(page, "addressee_name", "Chan Sreymom")
+    type_into(page, "addressee_phone", "017 888 999")
+    choose(page, "addressee_province", "Phn", "12")
     page.wait_for_selector("#addressee_district option[value='1201']", state="attached")
-    page.select_option("#addressee_district", "1201")
+    choose(page, "addressee_district", "Cham", "1201")
     page.wait_for_selector("#addressee_commune option[value='120101']", state="attached")
-    page.select_option("#addressee_commune", "120101")
-    page.locator("#addressee_address").press("Enter")
+    choose(page, "addressee_commune", "Ton", "120101")
+    page.keyboard.press("Enter")
     page.wait_for_selector("#cart tbody tr:has-text('Registered letter')")
 
     # Item 2: EMS to Thailand (a dollar tariff), F2 jumps back to the service list.
     page.keyboard.press("F2")
-    assert page.evaluate("document.activeElement.id") == "service_id"
-    page.select_option("#service_id", label="EMS · EMS express")
-    page.fill("#weight_g", "500")
-    page.select_option("#addressee_country", "TH")
-    page.locator("#item-details summary").click()
-    page.fill("#sender_name", "Sok Dara")
-    page.fill("#addressee_name", "Somchai Jaidee")
-    page.fill("#addressee_phone", "+66 81 234 5678")
-    page.fill("#addressee_address", "99 Sukhumvit Road, Bangkok 10110")
-    page.locator("#addressee_address").press("Enter")
+    assert focused(page) == "service_id"
+    page.keyboard.type("EMS")
+    type_into(page, "weight_g", "500")
+    choose(page, "addressee_country", "Thailand", "TH")
+    open_item_details(page)
+    sender_in_phnom_penh(page)
+    type_into(page, "addressee_name", "Somchai Jaidee")
+    type_into(page, "addressee_phone", "+66 81 234 5678")
+    type_into(page, "addressee_address", "99 Sukhumvit Road, Bangkok 10110")
+    page.keyboard.press("Enter")
     page.wait_for_selector("#cart tbody tr:has-text('EMS express')")
     # 5,000 + 500 VAT, and $15.00 = 61,500 + 6,150 VAT
     assert page.locator("#cart-total").inner_text().strip() == "73,150 ៛"
@@ -58,8 +102,8 @@ def test_clerk_sells_two_items_mixed_payment_and_closes_with_z_report(page, live
     # Pay $15 and 12,000 riel (F4 jumps to the riel tendered).
     page.keyboard.press("F4")
     page.keyboard.type("12,000")
-    page.fill("#tendered_usd", "15")
-    page.locator("#tendered_usd").press("Enter")
+    type_into(page, "tendered_usd", "15")
+    page.keyboard.press("Enter")
     page.wait_for_url("**/postal/sales/*")
     # 73,500 riel of value; 73,200 due after cash rounding; 300 riel back
     assert page.locator("#sale-change").inner_text().strip() == "300 ៛"
@@ -79,9 +123,10 @@ def test_clerk_sells_two_items_mixed_payment_and_closes_with_z_report(page, live
     assert page.request.get(live_server + href).body() == body  # kept as issued
 
     page.goto("/postal/till")
-    page.fill("#counted_khr", "111,700")
-    page.fill("#counted_usd", "35.00")
-    page.click("form[action$='/close'] #submit")
+    page.locator("#counted_khr").focus()
+    page.keyboard.type("111,700")
+    type_into(page, "counted_usd", "35.00")
+    page.keyboard.press("Enter")
     page.wait_for_selector("#diff-khr")
     assert page.locator("#diff-khr").inner_text().strip() == "0 ៛"
     assert page.locator("#diff-usd").inner_text().strip() == "$0.00"

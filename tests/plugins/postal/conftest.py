@@ -84,7 +84,8 @@ def ctx(app, counter):
         yield counter
 
 
-SENDER = {"sender_name": "Sok Dara", "sender_phone": "012 345 678"}
+SENDER = {"sender_name": "Sok Dara", "sender_phone": "012 345 678",
+          "sender_province": "12", "sender_district": "1201", "sender_commune": "120101"}
 ADDRESSEE = {"addressee_name": "Chan Sreymom", "addressee_phone": "017 888 999",
              "addressee_country": "KH", "addressee_province": "12",
              "addressee_district": "1201", "addressee_commune": "120101"}

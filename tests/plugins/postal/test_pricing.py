@@ -128,3 +128,21 @@ def test_services_and_goods_csv_import(catalogue):
         ",No code,,1,KHR,10,1,1\n"))
     assert result.created == 1 and result.errors == [(3, "code is required")]
     assert catalogue.goods("PEN").stock == 12
+
+
+def test_zones_csv_round_trip_and_row_errors(catalogue):
+    from core.extensions import db
+    from plugins.postal.services_catalogue import export_zones, import_zones
+
+    session, center = db.session, catalogue.center
+    exported = export_zones(session, center)
+    assert exported.startswith("country,zone\n") and "\nTH," in exported
+    again = import_zones(session, center, exported)
+    assert again.errors == [] and again.created == 0 and again.updated > 0
+    result = import_zones(session, center, "country,zone\nth,Z9\nQQ,Z1\nKH,Z2\nJP,\nBT,z5\n")
+    assert result.created == 1 and result.updated == 1
+    assert [row for row, _ in result.errors] == [3, 4, 5]
+    assert "ISO 3166" in result.errors[0][1] and "DOM" in result.errors[1][1]
+    assert export_zones(session, center) != exported
+    assert "\nTH,Z9" in export_zones(session, center) and "\nBT,Z5" in export_zones(session, center)
+    assert import_zones(session, center, "land,zone\nTH,Z1\n").errors[0][0] == 1

@@ -200,3 +200,97 @@ def test_sender_address_is_checked_when_given(ctx, till):
     sale = sell(ctx, till, [{"service_id": ctx.service("REG").id, "weight_g": 20, **sender,
                              **ADDRESSEE}], khr=6000)
     assert sale.lines[0].items[0].sender_commune == "120101"
+
+
+def exhaust(ctx, indicator="RR"):
+    from plugins.postal.models import S10Range
+
+    for block in db.session.query(S10Range).filter_by(center_id=ctx.center_id,
+                                                      indicator=indicator):
+        block.next_serial = block.end + 1
+    db.session.flush()
+
+
+def test_no_s10_left_is_a_clear_sale_error_before_payment_and_at_sale(ctx, till):
+    from plugins.postal.services_sales import add_to_cart
+
+    line = {"service_id": ctx.service("REG").id, "weight_g": 20, **SENDER, **ADDRESSEE}
+    exhaust(ctx)
+    with pytest.raises(SaleError, match="No S10 numbers are left for RR") as refused:
+        add_to_cart(db.session, ctx.center, till, line, RATE)  # heard before payment
+    assert refused.value.field == "service_id"
+    with pytest.raises(SaleError, match="ask the deployer to allocate a range"):
+        sell(ctx, till, [line], khr=6000)
+    db.session.rollback()
+    # an untracked line still sells, and the refused sales took no receipt number
+    sale = sell(ctx, till, [{"goods_id": ctx.goods("ENV-C5").id, "quantity": 1}], khr=1000)
+    assert sale.number.endswith("000001")
+
+
+def test_s10_exhausted_between_cart_and_payment_is_a_sale_error(ctx, till, monkeypatch):
+    from plugins.postal import services_sales
+
+    monkeypatch.setattr(services_sales, "s10_left", lambda *a: True)  # the cart's check passed
+    exhaust(ctx)
+    with pytest.raises(SaleError, match="No S10 numbers are left for RR"):
+        sell(ctx, till, [{"service_id": ctx.service("REG").id, "weight_g": 20, **SENDER,
+                          **ADDRESSEE}], khr=6000)
+
+
+def test_void_of_mixed_change_shows_directions_and_keeps_till_right(ctx, till):
+    from plugins.postal.printing import receipt_context, till_report_context
+
+    # 7,200 riel due, paid with $10: change $8 and 1,000 riel
+    sale = sell(ctx, till, [
+        {"service_id": ctx.service("REG").id, "weight_g": 45, **SENDER, **ADDRESSEE},
+        {"goods_id": ctx.goods("ENV-C5").id, "quantity": 3}], usd=1_000)
+    assert (sale.due_khr, sale.change_usd, sale.change_khr) == (7_200, 800, 1_000)
+    void = void_sale(db.session, ctx.center, sale, till, ctx.manager, "Wrong address")
+    # the drawer: $2 goes out, the 1,000 riel of change comes back in
+    assert {p.currency: p.amount_minor for p in void.payments} == {"KHR": 1_000, "USD": -200}
+    receipt = receipt_context(void, "http://x/")
+    assert receipt["back_usd"] == "$2.00" and receipt["back_khr"] == ""
+    assert "1,000" in receipt["received_khr"] and receipt["received_usd"] == ""
+    assert receipt["paid_khr"] == receipt["paid_usd"] == ""
+    assert "-" not in receipt["back_usd"] + receipt["received_khr"]
+    assert "−" not in receipt["back_usd"] + receipt["received_khr"]
+    totals = till_totals(db.session, till)
+    assert totals["paid"] == {"KHR": 0, "USD": 1_000}  # tendered: the sale's $10 only
+    assert totals["paid_back"] == {"KHR": 0, "USD": 200}
+    assert totals["received_back"] == {"KHR": 1_000, "USD": 0}
+    assert totals["change"] == {"KHR": 1_000, "USD": 800}
+    assert totals["expected"] == {"KHR": 100_000, "USD": 2_000}  # back to the float
+    report = till_report_context(till, totals)
+    assert report["paid_khr"] == cash_fmt(0, "KHR") and report["back_usd"] == "$2.00"
+    assert "1,000" in report["received_khr"]
+
+
+def cash_fmt(minor, currency):
+    from plugins.postal.cash import fmt
+
+    return fmt(minor, currency)
+
+
+def test_tracked_items_need_the_sender_address(ctx, till):
+    bare = {"sender_name": "Sok Dara", "sender_phone": "012 345 678"}
+    for code, extra in (("REG", ADDRESSEE),
+                        ("EMS", {"addressee_country": "TH", "addressee_name": "Somchai",
+                                 "addressee_address": "Bangkok"})):
+        with pytest.raises(SaleError, match="province") as refused:
+            sell(ctx, till, [{"service_id": ctx.service(code).id, "weight_g": 300, **bare,
+                              **extra}], usd=5_000)
+        assert refused.value.field == "sender_province"
+        db.session.rollback()
+    foreign = dict(bare, sender_country="FR", sender_phone="")
+    with pytest.raises(SaleError, match="address is required"):
+        sell(ctx, till, [{"service_id": ctx.service("PARCEL").id, "weight_g": 1000,
+                          **foreign, **ADDRESSEE}], khr=100_000)
+    db.session.rollback()
+    sale = sell(ctx, till, [{"service_id": ctx.service("PARCEL").id, "weight_g": 1000,
+                             **dict(foreign, sender_address="1 rue de Rivoli, Paris"),
+                             **ADDRESSEE}], khr=100_000)
+    assert sale.lines[0].items[0].sender_country == "FR"
+    # an ordinary letter needs no sender at all
+    letter = sell(ctx, till, [{"service_id": ctx.service("LETTER").id, "weight_g": 20,
+                               **ADDRESSEE}], khr=5_000)
+    assert letter.lines[0].items[0].sender_name == ""

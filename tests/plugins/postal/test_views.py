@@ -63,13 +63,11 @@ def test_full_sale_receipt_kept_and_copy(app, clerk_client, counter):
     with app.app_context():
         sale = db.session.execute(db.select(Sale)).scalar_one()
         sale_id, number = sale.id, sale.number
-        assert sale.receipt_pdf is None
+        kept = sale.receipt_pdf
+        assert kept.startswith(b"%PDF")  # issued and stored with the sale
     pdf = clerk_client.get(f"/postal/sales/{sale_id}/receipt.pdf")
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
-    assert pdf.data.startswith(b"%PDF")
-    with app.app_context():
-        kept = db.session.get(Sale, sale_id).receipt_pdf
-    assert kept == pdf.data  # stored as issued
+    assert kept == pdf.data  # served as issued
     again = clerk_client.get(f"/postal/sales/{sale_id}/receipt.pdf")
     assert again.data == pdf.data  # the same bytes, read back
     copy = clerk_client.get(f"/postal/sales/{sale_id}/copy.pdf")
@@ -77,6 +75,43 @@ def test_full_sale_receipt_kept_and_copy(app, clerk_client, counter):
     text = pdf_text(pdf.data)
     assert number in text and "7,200" in text and "4,100" in text and "COPY" not in text
     assert "COPY" in pdf_text(copy.data)
+
+
+def test_receipt_is_issued_at_sale_time_and_survives_later_changes(app, clerk_client,
+                                                                   counter):
+    from core.tenancy import Center
+
+    with app.app_context():
+        center = db.session.get(Center, counter.center_id)
+        center.address = "Old Market Street 1"
+        db.session.commit()
+    r = sell_registered_and_envelopes(app, clerk_client, counter)
+    assert r.status_code == 302
+    with app.app_context():
+        sale = db.session.execute(db.select(Sale)).scalar_one()
+        sale_id, issued = sale.id, sale.receipt_pdf
+        center = db.session.get(Center, counter.center_id)
+        center.address = "New Riverside Road 99"
+        counter.clerk.full_name = "Renamed Clerk"
+        db.session.commit()
+    pdf = clerk_client.get(f"/postal/sales/{sale_id}/receipt.pdf")
+    assert pdf.data == issued
+    text = pdf_text(pdf.data)
+    assert "Old Market Street 1" in text and "Riverside" not in text and "Renamed" not in text
+
+
+def test_receipt_first_fetch_renders_when_not_stored(app, clerk_client, counter):
+    r = sell_registered_and_envelopes(app, clerk_client, counter)
+    assert r.status_code == 302
+    with app.app_context():
+        sale = db.session.execute(db.select(Sale)).scalar_one()
+        sale.receipt_pdf = None  # as if rendering had failed at sale time
+        db.session.commit()
+        sale_id = sale.id
+    pdf = clerk_client.get(f"/postal/sales/{sale_id}/receipt.pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    with app.app_context():
+        assert db.session.get(Sale, sale_id).receipt_pdf == pdf.data
 
 
 def pdf_text(data: bytes) -> str:
@@ -311,3 +346,70 @@ def test_counter_and_tracking_speak_khmer(app, client, counter):
     open_till(client)
     page = client.get("/postal/", headers=km).data.decode()
     assert "បញ្ជរប្រៃសណីយ៍" in page and "បន្ថែមជួរ" in page  # counter, "Add line"
+
+
+def _exhaust_rr(app, counter):
+    from plugins.postal.models import S10Range
+
+    with app.app_context():
+        for block in db.session.query(S10Range).filter_by(center_id=counter.center_id,
+                                                          indicator="RR"):
+            block.next_serial = block.end + 1
+        db.session.commit()
+
+
+def test_no_s10_range_is_a_clear_message_not_a_500(app, clerk_client, counter):
+    open_till(clerk_client)
+    reg = ids(app, counter, "REG")
+    # the line goes in while numbers are left, then the center runs out before payment
+    r = clerk_client.post("/postal/cart", data={"service_id": reg, "weight_g": 45,
+                                                "quantity": 1, **SENDER, **ADDRESSEE},
+                          headers=EN)
+    assert r.status_code == 302
+    _exhaust_rr(app, counter)
+    r = clerk_client.post("/postal/sale", data={"tendered_khr": "12,345", "paper": "receipt-80mm"},
+                          headers=EN)
+    html = r.data.decode()
+    assert r.status_code == 422 and "No S10 numbers are left for RR" in html
+    assert "12,345" in html  # what was typed is kept
+    # adding another registered line now says so at once, keeping the typed line
+    r = clerk_client.post("/postal/cart", data={"service_id": reg, "weight_g": 45,
+                                                "quantity": 1, **SENDER, **ADDRESSEE},
+                          headers=EN)
+    html = r.data.decode()
+    assert r.status_code == 422 and "ask the deployer to allocate a range" in html
+    assert 'value="Sok Dara"' in html
+    with app.app_context():
+        assert db.session.execute(db.select(Sale)).first() is None
+    clerk_client.post("/postal/cart/clear", headers=EN)
+    clerk_client.post("/postal/cart", data={"goods_id": ids(app, counter, "ENV-C5", True),
+                                            "quantity": 1}, headers=EN)
+    r = clerk_client.post("/postal/sale", data={"tendered_khr": "1,000",
+                                                "paper": "receipt-80mm"}, headers=EN)
+    assert r.status_code == 302
+    with app.app_context():
+        assert db.session.execute(db.select(Sale)).scalar_one().number.endswith("000001")
+
+
+def test_zones_csv_export_and_import(app, client, counter):
+    login(client, "boss")
+    r = client.get("/postal/catalogue/zones.csv")
+    assert r.status_code == 200 and "country,zone" in r.data.decode("utf-8-sig")
+    assert "\nTH," in r.data.decode("utf-8-sig")
+    assert 'value="zones"' in client.get("/postal/zones", headers=EN).data.decode()
+    text = "country,zone\nTH,Z9\nXX,Z1\nKH,Z2\nJP,\nBT,z4\n"
+    r = client.post("/postal/catalogue/import", data={
+        "kind": "zones", "file": (io.BytesIO(text.encode()), "zones.csv")},
+        content_type="multipart/form-data", headers=EN)
+    html = r.data.decode()
+    assert r.status_code == 200
+    assert "1 created, 1 updated, 3 rows refused" in html
+    for row in ("3", "4", "5"):
+        assert f"<td>{row}</td>" in html
+    with app.app_context():
+        from plugins.postal.models import Zone
+
+        zones = {z.country: z.zone for z in db.session.query(Zone).filter_by(
+            center_id=counter.center_id)}
+    assert zones["TH"] == "Z9" and zones["BT"] == "Z4"
+    assert "XX" not in zones and "KH" not in zones and zones.get("JP") != ""
