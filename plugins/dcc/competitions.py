@@ -169,6 +169,24 @@ def ineligibility(c: Competition, member: Member) -> list[str]:
     return reasons
 
 
+class TeammateRefused(DccError):
+    """Team mates who cannot join an entry; deliberately without the reason (their
+    province, category, age or membership are not the lead's to know)."""
+
+    def __init__(self, members: list[Member]):
+        super().__init__("A team mate cannot be added to this entry.")
+        self.members = members
+
+
+def refused_teammates(session, c: Competition, teammates: list[Member]) -> list[Member]:
+    """Team mates who cannot join an entry of ``c`` (not approved, not eligible, or entered
+    already). A team mate's reasons are theirs: callers tell the lead only *who*."""
+    taken = set(session.execute(db.select(EntryMember.member_id).where(
+        EntryMember.competition_id == c.id,
+        EntryMember.member_id.in_([m.id for m in teammates]))).scalars()) if teammates else set()
+    return [m for m in teammates if m.id in taken or ineligibility(c, m)]
+
+
 def create_entry(session, c: Competition, lead: Member, teammates: list[Member] = (),
                  team_name: str = "", now: datetime | None = None) -> Entry:
     now = now or utcnow()
@@ -185,15 +203,17 @@ def create_entry(session, c: Competition, lead: Member, teammates: list[Member] 
         raise DccError(f"A team has {c.team_min} to {c.team_max} members.")
     if c.team_entries and not (team_name or "").strip():
         raise DccError("Give the team a name.")
-    for person in people:
-        reasons = ineligibility(c, person)
-        if reasons:
-            raise DccError(" ".join(reasons))
-    taken = session.execute(db.select(EntryMember.member_id).where(
+    reasons = ineligibility(c, lead)  # the lead may read their own reasons
+    if reasons:
+        raise DccError(" ".join(reasons))
+    taken = set(session.execute(db.select(EntryMember.member_id).where(
         EntryMember.competition_id == c.id,
-        EntryMember.member_id.in_([m.id for m in people]))).first()
-    if taken:
-        raise DccError("A member of this team has entered this competition already.")
+        EntryMember.member_id.in_([m.id for m in people]))).scalars())
+    if lead.id in taken:
+        raise DccError("You have entered this competition already.")
+    refused = refused_teammates(session, c, people[1:])
+    if refused:
+        raise TeammateRefused(refused)
     entry = Entry(competition_id=c.id, center_id=c.center_id, lead_member_id=lead.id,
                   team_name=(team_name or "").strip(), created_at=now)
     session.add(entry)

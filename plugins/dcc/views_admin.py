@@ -3,16 +3,17 @@ open, assign, freeze, publish, disqualify, certificates."""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from core.auth.permissions import permission_required
 from core.extensions import db
-from core.i18n import lang
+from core.i18n import lang, local_name
+from core.money import Money, format_money
 from core.tenancy import require_center
 from plugins.dcc import competitions as svc
-from plugins.dcc import results
+from plugins.dcc import results, sheets
 from plugins.dcc.competition_models import (
     Competition,
     DccCertificate,
@@ -135,7 +136,36 @@ def competition_admin(competition_id: int):
         criterion_form=CriterionForm(prefix="cr"), prize_form=PrizeForm(prefix="pr"),
         judge_form=judge_form, action=ActionForm(), certs=certs, live=live,
         frozen=results.result_rows(db.session, c), tie_break=_(TIE_BREAK_EN),
-        label=lambda e: entry_label(e, level="all"), to_local=to_local_naive)
+        label=lambda e: entry_label(e, level="all"), to_local=to_local_naive,
+        sheet=sheets.score_lines(db.session, c), sheet_labels=_sheet_labels(c),
+        money=lambda p: format_money(Money(p.amount_minor, p.currency), lang()))
+
+
+def _sheet_labels(c: Competition):
+    """(entry id -> label, judge id -> username) for the score sheet: blind entry labels while
+    blind judging is on and the results are not published."""
+    from core.auth.models import User
+
+    blind = bool(c.blind_judging) and c.status != "published"
+    entries = {e.id: e for e in db.session.execute(
+        db.select(Entry).where(Entry.competition_id == c.id)).scalars()}
+    judges = dict(db.session.execute(
+        db.select(User.id, User.username).join(JudgeAssignment,
+                                               JudgeAssignment.judge_user_id == User.id)
+        .where(JudgeAssignment.competition_id == c.id).distinct()).all())
+    return (lambda entry_id: entry_label(entries[entry_id], blind=blind, level="all"),
+            lambda judge_id: judges.get(judge_id, str(judge_id)))
+
+
+@bp.route("/admin/competitions/<int:competition_id>/scores.csv")
+@permission_required("dcc.moderate")
+def competition_scores_csv(competition_id: int):
+    c = staff_competition(competition_id)
+    entry_name, judge_name = _sheet_labels(c)
+    text = sheets.sheet_csv(c, sheets.score_lines(db.session, c), entry_name, judge_name,
+                            local_name)
+    return Response(text, mimetype="text/csv", headers={
+        "Content-Disposition": f"attachment; filename={c.slug}-scores.csv"})
 
 
 def _back(c):

@@ -110,7 +110,24 @@ def competition(slug: str):
             EntryMember.competition_id == c.id, EntryMember.member_id == member.id)).scalar_one_or_none()
     return render_template("dcc/competition.html", c=c, member=member, mine=mine,
                            reasons=svc.ineligibility(c, member) if member else [],
-                           tie_break=_(TIE_BREAK_EN), to_local=to_local_naive)
+                           tie_break=_(TIE_BREAK_EN), to_local=to_local_naive,
+                           categories=[category_label(x) for x in c.eligible_categories or []],
+                           provinces=[province_name(x) for x in c.eligible_provinces or []])
+
+
+def category_label(code: str) -> str:
+    from plugins.dcc.forms import category_choices
+
+    return str(dict(category_choices()).get(code, code))
+
+
+def province_name(code: str) -> str:
+    from core.tenancy import PROVINCES
+
+    p = PROVINCES.get(code)
+    if p is None:
+        return code
+    return (p.name_kh or p.name_en) if lang() == "km" else (p.name_en or p.name_kh)
 
 
 @bp.route("/competitions/<slug>/results")
@@ -138,40 +155,65 @@ def competition_enter(slug: str):
         del form.teammates
         del form.team_name
     if form.validate_on_submit():
-        mates, missing = [], []
-        lines = form.teammates.data if c.team_entries else ""
-        for line in (lines or "").splitlines():
-            if not line.strip():
-                continue
-            try:
-                channel, value = normalise_contact(line)
-            except DccError:
-                missing.append(line.strip())
-                continue
-            column = Member.email if channel == "email" else Member.phone
-            found = db.session.execute(db.select(Member).where(
-                column == value, Member.status == "approved")).scalar_one_or_none()
-            (mates.append(found) if found else missing.append(line.strip()))
-        if missing:
-            form.teammates.errors.append(_("No approved member has: %(list)s",
-                                           list=", ".join(missing)))
+        typed = [(line.strip(), _find_teammate(line))
+                 for line in ((form.teammates.data if c.team_entries else "") or "").splitlines()
+                 if line.strip()]
+        mates = [m for _line, m in typed if m is not None]
+        try:
+            if any(m is None for _line, m in typed):
+                raise svc.TeammateRefused(svc.refused_teammates(
+                    db.session, c, [m for m in mates if m.id != g.dcc_member.id]))
+            entry = svc.create_entry(db.session, c, g.dcc_member, mates,
+                                     form.team_name.data if c.team_entries else "")
+        except svc.TeammateRefused as exc:
+            db.session.rollback()
+            # One message whatever the cause (unknown, not approved, not eligible, entered
+            # already), in the order typed: the lead learns nothing about the person.
+            refused = {m.id for m in exc.members}
+            for line, m in typed:
+                if m is None or m.id in refused:
+                    form.teammates.errors.append(_(
+                        "We could not add %(contact)s to this entry: check the contact, or "
+                        "ask them to enter themselves.", contact=line))
+        except DccError as exc:
+            db.session.rollback()
+            flash(_(str(exc)), "danger")
         else:
-            try:
-                entry = svc.create_entry(db.session, c, g.dcc_member, mates,
-                                         form.team_name.data if c.team_entries else "")
-            except DccError as exc:
-                db.session.rollback()
-                flash(_(str(exc)), "danger")
-            else:
-                db.session.commit()
-                flash(_("You are entered. Submit your work before the deadline."), "success")
-                return redirect(url_for("dcc.my_entry", entry_id=entry.id))
+            db.session.commit()
+            flash(_("You are entered. Submit your work before the deadline."), "success")
+            return redirect(url_for("dcc.my_entry", entry_id=entry.id))
     return render_template("dcc/enter.html", c=c, form=form)
+
+
+def _find_teammate(line: str) -> Member | None:
+    try:
+        channel, value = normalise_contact(line)
+    except DccError:
+        return None
+    column = Member.email if channel == "email" else Member.phone
+    return db.session.execute(db.select(Member).where(
+        column == value, Member.status == "approved")).scalar_one_or_none()
+
+
+def mate_name(member: Member, viewer: Member | None) -> str:
+    """A team mate's name as ``viewer`` (a DCC member) may see it: through its visibility."""
+    if member.status == "deleted":
+        return _("Anonymous participant")
+    if viewer is not None and viewer.id == member.id:
+        return member.display_name(lang())
+    from plugins.dcc.directory import allowed
+
+    km = lang() == "km"
+    for field in (("name_km", "name_en") if km else ("name_en", "name_km")):
+        if getattr(member, field) and allowed(member, field, "members"):
+            return getattr(member, field)
+    return _("Team mate (name not shared)")
 
 
 def _my_entry(entry_id: int) -> Entry:
     entry = db.session.get(Entry, entry_id)
-    if entry is None or g.dcc_member.id not in {em.member_id for em in entry.members}:
+    if (entry is None or g.dcc_member.id not in {em.member_id for em in entry.members}
+            or not competition_visible(entry.competition)):
         abort(404)
     return entry
 
@@ -179,10 +221,13 @@ def _my_entry(entry_id: int) -> Entry:
 @bp.route("/me/entries")
 @member_page
 def my_entries():
-    rows = db.session.execute(db.select(EntryMember).where(
-        EntryMember.member_id == g.dcc_member.id).order_by(EntryMember.id.desc())).scalars().all()
-    certs = db.session.execute(db.select(DccCertificate).where(
-        DccCertificate.member_id == g.dcc_member.id)).scalars().all()
+    # A center that switched the DCC off takes its competitions' entries off these pages.
+    rows = [em for em in db.session.execute(db.select(EntryMember).where(
+        EntryMember.member_id == g.dcc_member.id).order_by(EntryMember.id.desc())).scalars()
+        if competition_visible(em.entry.competition)]
+    certs = [x for x in db.session.execute(db.select(DccCertificate).where(
+        DccCertificate.member_id == g.dcc_member.id)).scalars()
+        if competition_visible(x.competition)]
     return render_template("dcc/my_entries.html", rows=rows, certs=certs)
 
 
@@ -208,14 +253,16 @@ def my_entry(entry_id: int):
             flash(_("Your submission is saved."), "success")
             return redirect(url_for("dcc.my_entry", entry_id=entry.id))
     return render_template("dcc/my_entry.html", entry=entry, c=entry.competition, form=form,
-                           to_local=to_local_naive)
+                           to_local=to_local_naive,
+                           mate_name=lambda m: mate_name(m, g.dcc_member))
 
 
 @bp.route("/me/certificates/<int:certificate_id>.pdf")
 @member_page
 def my_certificate(certificate_id: int):
     cert = db.session.get(DccCertificate, certificate_id)
-    if cert is None or cert.member_id != g.dcc_member.id:
+    if (cert is None or cert.member_id != g.dcc_member.id
+            or not competition_visible(cert.competition)):
         abort(404)
     return _certificate_pdf(cert)
 
@@ -246,7 +293,8 @@ def submission_file(submission_id: int):
 
 def _may_read(entry: Entry) -> bool:
     member = current_member()
-    if member is not None and member.id in {em.member_id for em in entry.members}:
+    if (member is not None and member.id in {em.member_id for em in entry.members}
+            and competition_visible(entry.competition)):
         return True
     if db.session.execute(db.select(JudgeAssignment.id).where(
             JudgeAssignment.entry_id == entry.id, JudgeAssignment.recused.is_(False),

@@ -60,6 +60,24 @@ def test_eligibility_by_category_and_province(ctx):
         comp.create_entry(db.session, c, wrong_prov)
 
 
+def test_a_team_mates_reasons_are_never_told_to_the_lead(ctx):
+    c = h.competition(team_entries=True, team_min=2, team_max=3,
+                      eligible_categories=["student"], eligible_provinces=["17"], max_age=30)
+    lead = h.member(category="student", province_code="17")
+    wrong = [h.member(category="academic", province_code="17"),
+             h.member(category="student", province_code="12"),
+             h.member(category="student", province_code="17", date_of_birth=date(1950, 1, 1))]
+    for mate in wrong:
+        with pytest.raises(comp.TeammateRefused) as refused:
+            comp.create_entry(db.session, c, lead, [mate], team_name="T")
+        assert refused.value.members == [mate]
+        for word in ("category", "province", "age", "approved"):
+            assert word not in str(refused.value)
+    outsider = h.member(category="academic")  # the lead's own reasons are theirs to read
+    with pytest.raises(DccError, match="category"):
+        comp.create_entry(db.session, c, outsider, [lead], team_name="T")
+
+
 def test_age_is_counted_on_the_local_day_registration_closes(ctx):
     # Closes 2026-06-30 17:30 UTC = 2026-07-01 00:30 in Phnom Penh: the age day is July 1.
     c = h.competition(min_age=18, max_age=25)
@@ -93,8 +111,11 @@ def test_team_size_limits_and_one_entry_per_member(ctx):
         comp.create_entry(db.session, c, a, [b], team_name="  ")
     entry = comp.create_entry(db.session, c, a, [b, d], team_name="Angkor Coders")
     assert {m.member_id for m in entry.members} == {a.id, b.id, d.id}
-    with pytest.raises(DccError, match="entered"):
+    with pytest.raises(comp.TeammateRefused) as refused:
         comp.create_entry(db.session, c, f, [b], team_name="Again")
+    assert refused.value.members == [b] and "entered" not in str(refused.value)
+    with pytest.raises(DccError, match="You have entered"):
+        comp.create_entry(db.session, c, a, [f], team_name="Again")
     individual = h.competition()
     with pytest.raises(DccError, match="individual"):
         comp.create_entry(db.session, individual, a, [b])

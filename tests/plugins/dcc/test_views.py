@@ -342,3 +342,79 @@ def test_team_entry_through_the_screen(site, factory):
     with site.app_context():
         entry = db.session.execute(db.select(Entry)).scalar_one()
         assert entry.team_name == "Kampot Coders" and len(entry.members) == 2
+
+
+def test_entrant_pages_follow_each_centers_switch(site, factory):
+    from core.plugins import set_plugin_enabled
+    from core.tenancy import Center
+    from plugins.dcc import results
+
+    a, b = factory.center("VL-01"), factory.center("VL-02")
+    with site.app_context():
+        m = h.member()
+        ids = {}
+        for center, key in ((a, "a"), (b, "b")):
+            c = h.competition(center, prizes=(1,))
+            j = h.judge(f"judge-l{key}", center)
+            comp.add_judge(db.session, c, j)
+            e = h.entry_with_link(c, m)
+            (asg,) = comp.assign_judges(db.session, c)
+            comp.save_scores(db.session, asg, {c.criteria[0].id: 5})
+            results.freeze(db.session, c)
+            results.publish(db.session, c)
+            certs = results.issue_certificates(db.session, c)
+            ids[key] = (e.id, [x.id for x in certs], [x.number for x in certs], c.title_en)
+        set_plugin_enabled(db.session.get(Center, a), "dcc", False)
+        db.session.commit()
+        contact = m.email
+    me = site.test_client()
+    login(me, contact, h.PASSWORD)
+    (ea, certs_a, numbers_a, title_a), (eb, certs_b, numbers_b, title_b) = ids["a"], ids["b"]
+    assert me.get(f"/dcc/me/entries/{ea}").status_code == 404
+    assert me.get(f"/dcc/me/entries/{eb}").status_code == 200
+    for cert_id in certs_a:
+        assert me.get(f"/dcc/me/certificates/{cert_id}.pdf").status_code == 404
+    listing = me.get("/dcc/me/entries", headers=EN).data.decode()
+    assert title_b in listing and all(n in listing for n in numbers_b)
+    assert all(f"/dcc/me/certificates/{x}.pdf" in listing for x in certs_b)
+    assert title_a not in listing and not any(n in listing for n in numbers_a)
+    with site.app_context():
+        set_plugin_enabled(db.session.get(Center, a), "dcc", True)
+        db.session.commit()
+    assert me.get(f"/dcc/me/entries/{ea}").status_code == 200  # the switch, not the entry
+
+
+def test_competition_page_names_categories_and_provinces(site, factory):
+    a = factory.center("VM-01")
+    with site.app_context():
+        slug = h.competition(a, eligible_categories=["civil_servant", "student"],
+                             eligible_provinces=["17", "12"]).slug
+        db.session.commit()
+    anon = site.test_client()
+    en = anon.get(f"/dcc/competitions/{slug}", headers=EN).data.decode()
+    assert "Civil servant, Student" in en and "Siemreap" in en and "Phnom Penh" in en
+    assert "civil_servant" not in en and ": 17" not in en
+    km = anon.get(f"/dcc/competitions/{slug}", headers={"Accept-Language": "km"}).data.decode()
+    assert "មន្ត្រីរាជការ" in km and "សៀមរាប" in km and "Siemreap" not in km
+
+
+def test_blind_judging_hides_an_automatic_recusals_reason(site, factory):
+    a = factory.center("VN-01")
+    with site.app_context():
+        judge = h.judge("judge-n", a)
+        blind, open_ = h.competition(a, blind_judging=True), h.competition(a)
+        for c in (blind, open_):
+            comp.add_judge(db.session, c, judge, organisation_name="Angkor Soft")
+            h.entry_with_link(c, h.member(organisation_name="angkor  soft"))
+            (asg,) = comp.assign_judges(db.session, c)
+            assert asg.recused
+        db.session.commit()
+        blind_title = blind.title_en
+    page = site.test_client()
+    login(page, "judge-n", h.PASSWORD)
+    text = page.get("/dcc/judging", headers=EN).data.decode()
+    rows = {line for line in text.split("<tr>") if "Recused" in line}
+    assert len(rows) == 2
+    blind_row = next(r for r in rows if blind_title in r)
+    open_row = next(r for r in rows if blind_title not in r)
+    assert "same organisation" not in blind_row and "same organisation" in open_row

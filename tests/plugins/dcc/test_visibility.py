@@ -1,5 +1,6 @@
 """Private fields never leak: every page, search and export that shows members is checked."""
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -170,3 +171,63 @@ def test_deleted_member_results_stay_anonymised(world):
         trail = str([r.changes for r in db.session.execute(db.select(AuditLog)).scalars()])
         for secret in SECRETS:
             assert secret not in trail
+
+
+def test_team_entry_never_reveals_a_would_be_team_mate(world):
+    """A lead who types someone's contact learns neither whether they are an approved
+    member nor their province, category or age; and a team mate's private name stays
+    private on the lead's entry page."""
+    from plugins.dcc.competition_models import Competition
+
+    app, ctx = world
+    with app.app_context():
+        center = db.session.execute(db.select(Competition.center_id).where(
+            Competition.slug == ctx["slug"])).scalar_one()
+        closed = h.competition(center, team_entries=True, team_min=2, team_max=3,
+                               eligible_provinces=["12"], eligible_categories=["student"],
+                               max_age=40)
+        wide = h.competition(center, team_entries=True, team_min=2, team_max=3)
+        lead = h.member(category="student", province_code="12")
+        db.session.commit()
+        closed_slug, wide_slug, lead_contact = closed.slug, wide.slug, lead.email
+    me = app.test_client()
+    login(me, lead_contact, h.PASSWORD)
+    leaks = ["Siemreap", "សៀមរាប", "Zq Private", "ឈ្មោះឯកជន", "Academic", "1977"]
+    reasons = ["province", "categor", "age", "birth", "approved", "entered"]
+
+    def refusal(contact, lang="en"):
+        page = me.post(f"/dcc/competitions/{closed_slug}/enter",
+                       data={"team_name": "Probe", "teammates": contact},
+                       headers={"Accept-Language": lang})
+        assert page.status_code == 200
+        text = page.data.decode()
+        found = re.findall(r'class="[^"]*(?:invalid-feedback|alert)[^"]*"[^>]*>(.*?)<', text,
+                           re.S)
+        return text, [x.strip().replace(contact, "<contact>") for x in found]
+
+    private_text, private_msgs = refusal(ctx["private_contact"])
+    nobody_text, nobody_msgs = refusal("nobody.at.all@example.com")
+    assert "We could not add zq.secret@example.com to this entry" in private_text
+    assert private_msgs == nobody_msgs and private_msgs  # not found == not eligible
+    for leak in leaks:
+        assert leak not in private_text, leak
+    for reason in reasons:
+        assert reason not in " ".join(private_msgs).lower(), reason
+    both = refusal(f"{ctx['private_contact']}\nnobody.at.all@example.com")[0]
+    first, second = (both.index(f"We could not add {x}") for x in
+                     (ctx["private_contact"], "nobody.at.all@example.com"))
+    assert first < second  # in the order typed: the order does not sort found from unknown
+    km_text, _msgs = refusal(ctx["private_contact"], "km")
+    assert "សៀមរាប" not in km_text and "ឈ្មោះឯកជន" not in km_text
+    # Eligible for the open competition: the entry is made, the private name is not shown.
+    ok = me.post(f"/dcc/competitions/{wide_slug}/enter",
+                 data={"team_name": "Mixed", "teammates":
+                       f"{ctx['private_contact']}\n{ctx['shown_contact']}"})
+    assert ok.status_code == 302
+    for lang in ("en", "km"):
+        page = me.get(ok.headers["Location"], headers={"Accept-Language": lang})
+        assert page.status_code == 200
+        text = page.data.decode()
+        assert "Quinn Public" in text
+        assert_no_secret(page.data, f"the lead's entry page ({lang})")
+    assert "Team mate (name not shared)" in me.get(ok.headers["Location"], headers=EN).data.decode()
