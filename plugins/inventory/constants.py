@@ -115,7 +115,25 @@ FIELD_CHOICES = {"category": CATEGORIES, "location": LOCATIONS, "condition": CON
 
 
 def history_value(field: str, value: str) -> str:
-    """A value of the asset history as the user reads it (labels for codes)."""
+    """A value of the asset history as the user reads it (labels for codes, the custodian's
+    name for a user id)."""
     if field in FIELD_CHOICES and value:
         return label(FIELD_CHOICES[field], value)
+    if field == "custodian_id" and value:
+        from core.auth.models import User
+        from core.extensions import db
+
+        user = db.session.get(User, int(value)) if str(value).isdigit() else None
+        return (user.full_name or user.username) if user is not None else value
     return value
+
+
+def created_values(text: str) -> list[tuple[str, str]]:
+    """The initial values a "created" history entry carries (``field=value`` lines), as
+    (field label, value shown) pairs."""
+    out = []
+    for line in (text or "").splitlines():
+        field, _sep, value = line.partition("=")
+        if field in FIELD_LABELS:
+            out.append((str(FIELD_LABELS[field]), history_value(field, value)))
+    return out

@@ -33,6 +33,11 @@ def choices(mapping: dict, blank=None) -> list[tuple[str, str]]:
     return ([("", blank)] if blank is not None else []) + out
 
 
+# The statuses a person may type: a check-out sets "on loan", a repair ticket "under repair".
+NEW_ASSET_STATUSES = {code: text for code, text in STATUSES.items()
+                      if code not in ("on_loan", "under_repair")}
+
+
 class AssetForm(FlaskForm):
     category = SelectField(_l("Category"), choices=choices(CATEGORIES), validators=[DataRequired()])
     make = StringField(_l("Make"), validators=[Optional(), Length(max=100)])
@@ -41,7 +46,7 @@ class AssetForm(FlaskForm):
                          description=_l("Unique at this center; leave blank if there is none."))
     location = SelectField(_l("Location"), choices=choices(LOCATIONS), validators=[DataRequired()])
     condition = SelectField(_l("Condition"), choices=choices(CONDITIONS), default="good")
-    status = SelectField(_l("Status"), choices=choices(STATUSES), default="in_service",
+    status = SelectField(_l("Status"), choices=choices(NEW_ASSET_STATUSES), default="in_service",
                          description=_l("Loans and repairs change it by themselves."))
     purchase_date = DateField(_l("Purchase date"), validators=[Optional()])
     cost = StringField(_l("Cost"), validators=[Optional(), Length(max=30)],

@@ -5,7 +5,8 @@ Rules the database itself enforces (on SQLite and PostgreSQL alike):
 * a serial number is unique per center when it is given (a partial unique index);
 * an asset has at most one open loan (a partial unique index on ``asset_id`` where
   ``returned_at IS NULL``), so two simultaneous check-outs cannot both succeed;
-* stock movements are never updated or deleted (the ORM refuses): stock is their sum.
+* stock movements are never updated or deleted: stock is their sum. The ORM refuses, and
+  so do triggers of revision inventory_0002 (PostgreSQL: UPDATE and DELETE; SQLite: UPDATE).
 """
 
 from __future__ import annotations
@@ -320,8 +321,11 @@ def _asset_history(session: Session, flush_context, instances) -> None:
     for obj in list(session.new):
         if isinstance(obj, Asset) and not getattr(obj, "_history_written", False):
             obj._history_written = True
+            initial = "\n".join(f"{key}={_text(getattr(obj, key))}" for key in TRACKED_FIELDS
+                                if _text(getattr(obj, key)))
             session.add(AssetEvent(asset=obj, center_id=obj.center_id, action="created",
-                                   user_id=_actor_id(obj), note=getattr(obj, "_event_note", "")))
+                                   user_id=_actor_id(obj), new_value=initial,
+                                   note=getattr(obj, "_event_note", "")))
     for obj in list(session.dirty):
         if not isinstance(obj, Asset):
             continue

@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -110,24 +112,46 @@ def _safe(value) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def register_rows(session, assets: list[Asset]) -> list[list[str]]:
+def _open_loans(session, assets: list[Asset]) -> dict[int, Loan]:
     ids = [a.id for a in assets]
     loans = {}
     if ids:
         for loan in session.execute(sa.select(Loan).where(
                 Loan.asset_id.in_(ids), Loan.returned_at.is_(None))).scalars():
             loans[loan.asset_id] = loan
+    return loans
+
+
+def _typed_rows(session, assets: list[Asset]) -> list[list]:
+    """The register's rows with their own types: dates as dates, cost in minor units."""
+    loans = _open_loans(session, assets)
     rows = []
     for a in assets:
         loan = loans.get(a.id)
-        rows.append([_safe(v) for v in (
+        rows.append([
             a.tag, a.category, a.make, a.model, a.serial, a.location, a.condition, a.status,
-            a.purchase_date.isoformat() if a.purchase_date else "",
-            cost_text(a.cost_minor, a.currency), a.currency, a.funding_source,
-            a.warranty_end.isoformat() if a.warranty_end else "",
+            a.purchase_date, a.cost_minor, a.currency, a.funding_source, a.warranty_end,
             a.custodian.username if a.custodian else a.custodian_name,
-            loan.borrower_name if loan else "", loan.due_on.isoformat() if loan else "", a.notes,
-        )])
+            loan.borrower_name if loan else "", loan.due_on if loan else None, a.notes,
+        ])
+    return rows
+
+
+COST_COLUMN = EXPORT_COLUMNS.index("cost")
+
+
+def register_rows(session, assets: list[Asset]) -> list[list[str]]:
+    """The register as CSV text cells (formula-like text prefixed with an apostrophe)."""
+    rows = []
+    for row in _typed_rows(session, assets):
+        cells = []
+        for index, value in enumerate(row):
+            if index == COST_COLUMN:
+                value = cost_text(value, row[COST_COLUMN + 1])
+            elif isinstance(value, date):
+                value = value.isoformat()
+            cells.append(_safe(value))
+        rows.append(cells)
     return rows
 
 
@@ -139,7 +163,14 @@ def export_csv(session, assets: list[Asset]) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")  # BOM: Excel reads Khmer right
 
 
+FORMULA_STARTS = ("=", "+", "-", "@")
+
+
 def export_xlsx(session, assets: list[Asset], *, title: str = "Assets") -> bytes:
+    """The register as a worksheet: the cost a number (dollars with cents, whole riel),
+    dates real dates. Text is always written as text (never a formula); text starting
+    with = + - or @ also gets Excel's "quote prefix" style, so editing the cell keeps it
+    text, without a visible apostrophe."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -149,8 +180,30 @@ def export_xlsx(session, assets: list[Asset], *, title: str = "Assets") -> bytes
     ws.append(list(EXPORT_COLUMNS))
     for cell in ws[1]:
         cell.font = Font(bold=True)
-    for row in register_rows(session, assets):
-        ws.append(row)
+    for r, row in enumerate(_typed_rows(session, assets), start=2):
+        currency = row[COST_COLUMN + 1]
+        for c, value in enumerate(row, start=1):
+            cell = ws.cell(row=r, column=c)
+            if c - 1 == COST_COLUMN:
+                if value is None:
+                    continue
+                if currency == "USD":
+                    cell.value = Decimal(value) / 100
+                    cell.number_format = "#,##0.00"
+                else:
+                    cell.value = value
+                    cell.number_format = "#,##0"
+            elif isinstance(value, date):
+                cell.value = value
+                cell.number_format = "yyyy-mm-dd"
+            elif value is None or value == "":
+                continue
+            else:
+                text = str(value)
+                cell.value = text
+                cell.data_type = "s"  # openpyxl would take a leading "=" for a formula
+                if text.startswith(FORMULA_STARTS):
+                    cell.quotePrefix = True
     ws.freeze_panes = "A2"
     for column, width in zip("ABCDEFGHIJKLMNOPQ", (14, 12, 14, 16, 18, 14, 10, 12, 12, 10, 8,
                                                     18, 12, 16, 18, 12, 30), strict=True):

@@ -19,7 +19,7 @@ from plugins.inventory.constants import (
 )
 from plugins.inventory.loans import lock_asset
 from plugins.inventory.models import Asset, MaintenancePlan, RepairTicket
-from plugins.inventory.services import InventoryError, local_today, staff_of
+from plugins.inventory.services import InventoryError, local_today, open_repairs, staff_of
 
 TICKET_SERIES = "inventory.repair"
 TICKET_PATTERN = "{center}-R{n:05d}"
@@ -82,8 +82,9 @@ def assign(session, ticket: RepairTicket, *, technician=None, trainee_ref: str =
 
 def advance(session, ticket: RepairTicket, new_status: str, *, resolution: str = "",
             cost_minor: int | None = None, user=None) -> RepairTicket:
-    """Move the ticket along its flow; repaired puts the asset back in service, and
-    closing an unrepairable ticket retires the asset."""
+    """Move the ticket along its flow; repaired puts the asset back in service (unless
+    another open repair ticket of the asset still holds it under repair), and closing an
+    unrepairable ticket retires the asset."""
     if new_status not in TICKET_STATUSES or new_status not in TICKET_FLOW[ticket.status]:
         raise InventoryError(_l("A ticket that is %(now)s cannot become %(new)s.",
                                 now=TICKET_STATUSES[ticket.status],
@@ -101,7 +102,9 @@ def advance(session, ticket: RepairTicket, new_status: str, *, resolution: str =
     asset._event_note = f"repair ticket {ticket.number}: {new_status}"
     if new_status in ("repaired", "unrepairable"):
         ticket.resolved_at = now
-        if new_status == "repaired" and asset.status == "under_repair":
+        # another open repair ticket of the asset keeps it under repair
+        others = open_repairs(session, asset, exclude_id=ticket.id)
+        if new_status == "repaired" and asset.status == "under_repair" and not others:
             asset.status = "in_service"
             if asset.condition == "broken":
                 asset.condition = "fair"

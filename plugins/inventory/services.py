@@ -19,8 +19,15 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from core.auth.models import Membership, User
-from plugins.inventory.constants import CATEGORIES, CONDITIONS, CURRENCIES, LOCATIONS, STATUSES
-from plugins.inventory.models import Asset, AssetPhoto
+from plugins.inventory.constants import (
+    CATEGORIES,
+    CONDITIONS,
+    CURRENCIES,
+    LOCATIONS,
+    OPEN_TICKET_STATUSES,
+    STATUSES,
+)
+from plugins.inventory.models import Asset, AssetEvent, AssetPhoto, Loan, RepairTicket
 
 TAG_SERIES = "inventory.asset"
 TAG_PATTERN = "{center}-{n:05d}"
@@ -102,8 +109,23 @@ def parse_cost(text, currency: str) -> int | None:
     return money.minor
 
 
-def clean_asset_data(data: dict) -> dict:
-    """Check one asset's fields (from a form or a CSV row) and return them normalised."""
+# Statuses only the workflows set: a check-out puts an asset on loan, a repair ticket
+# under repair. Typing them (form, CSV) would leave the asset stuck in a fake status.
+WORKFLOW_STATUSES = ("on_loan", "under_repair")
+
+
+def _workflow_status_error(status: str) -> InventoryError:
+    if status == "on_loan":
+        return InventoryError(_l("Only a check-out puts an asset on loan: register it in "
+                                 "service, then lend it."), "status")
+    return InventoryError(_l("Only a repair ticket puts an asset under repair: register it "
+                             "in service, then open a ticket."), "status")
+
+
+def clean_asset_data(data: dict, *, creating: bool = False) -> dict:
+    """Check one asset's fields (from a form or a CSV row) and return them normalised.
+
+    With ``creating``, the statuses only loans and repairs set are refused."""
     out = {}
     for key in ("make", "model", "serial", "funding_source", "custodian_name", "notes"):
         out[key] = (data.get(key) or "").strip()
@@ -124,6 +146,8 @@ def clean_asset_data(data: dict) -> dict:
                 _l("Unknown %(field)s %(value)r; use one of: %(allowed)s.", field=key,
                    value=value, allowed=", ".join(allowed)), key)
         out[key] = value
+    if creating and out["status"] in WORKFLOW_STATUSES:
+        raise _workflow_status_error(out["status"])
     currency = (data.get("currency") or "USD").strip().upper()
     if currency not in CURRENCIES:
         raise InventoryError(_l("The currency must be USD or KHR."), "currency")
@@ -160,7 +184,7 @@ def _check_serial(session, center, serial: str, asset_id: int | None = None) -> 
 
 def create_asset(session, center, data: dict, *, user=None) -> Asset:
     """Register an asset with the next tag number of ``center``; the caller commits."""
-    fields = clean_asset_data(data)
+    fields = clean_asset_data(data, creating=True)
     _check_serial(session, center, fields["serial"])
     try:
         with savepoint(session):
@@ -174,11 +198,39 @@ def create_asset(session, center, data: dict, *, user=None) -> Asset:
     return asset
 
 
+def open_loan_exists(session, asset: Asset) -> bool:
+    return session.execute(sa.select(Loan.id).where(
+        Loan.asset_id == asset.id, Loan.returned_at.is_(None))).first() is not None
+
+
+def open_repairs(session, asset: Asset, *, exclude_id: int | None = None) -> list[RepairTicket]:
+    """The asset's open corrective tickets (the ones that hold it under repair)."""
+    query = sa.select(RepairTicket).where(
+        RepairTicket.asset_id == asset.id, RepairTicket.kind == "corrective",
+        RepairTicket.status.in_(OPEN_TICKET_STATUSES)).order_by(RepairTicket.id)
+    if exclude_id is not None:
+        query = query.where(RepairTicket.id != exclude_id)
+    return list(session.execute(query).scalars())
+
+
+def _check_status_change(session, asset: Asset, new_status: str) -> None:
+    """An edit may not set a workflow status, nor leave one while its loan or ticket is open
+    (leaving it is allowed when nothing holds it, to free an asset stuck in it)."""
+    if new_status in WORKFLOW_STATUSES:
+        raise _workflow_status_error(new_status)
+    if asset.status == "on_loan" and open_loan_exists(session, asset):
+        raise InventoryError(_l("%(tag)s has an open loan: check it in first.", tag=asset.tag),
+                             "status")
+    if asset.status == "under_repair" and open_repairs(session, asset):
+        raise InventoryError(_l("%(tag)s has an open repair ticket: mark it repaired or "
+                                "unrepairable first.", tag=asset.tag), "status")
+
+
 def update_asset(session, asset: Asset, data: dict, *, user=None, note: str = "") -> Asset:
     fields = clean_asset_data(data)
     _check_serial(session, asset.center, fields["serial"], asset.id)
-    if fields["status"] != asset.status and "on_loan" in (fields["status"], asset.status):
-        raise InventoryError(_l("Loans change this status: use check-out and check-in."), "status")
+    if fields["status"] != asset.status:
+        _check_status_change(session, asset, fields["status"])
     asset._actor_id = user.id if user else None
     asset._event_note = note
     try:
@@ -278,6 +330,8 @@ def add_photo(session, asset: Asset, data: bytes, filename: str = "", *, user=No
     from core import audit
 
     audit.record("photo_added", asset, session=session, changes={"photo": stored})
+    session.add(AssetEvent(center_id=asset.center_id, asset_id=asset.id, action="photo_added",
+                           user_id=user.id if user else None, new_value=photo.original_name or stored))
     return photo
 
 
@@ -290,6 +344,9 @@ def remove_photo(session, photo: AssetPhoto, *, user=None) -> None:
 
     audit.record("photo_removed", photo.asset, session=session,
                  changes={"photo": photo.stored_name})
+    session.add(AssetEvent(center_id=photo.center_id, asset_id=photo.asset_id,
+                           action="photo_removed", user_id=user.id if user else None,
+                           old_value=photo.original_name or photo.stored_name))
     path = photo_path(photo)
     session.delete(photo)
     session.flush()

@@ -131,7 +131,8 @@ def issue(session, center, consumable, location, quantity, *, reason="", user=No
 
 def adjust(session, center, consumable, location, delta: int, *, reason: str, user=None,
            stock_take=None):
-    """Correct the stock by ``delta`` (either sign); a reason is required."""
+    """Correct the stock by ``delta`` (either sign); a reason is required, and the stock at
+    ``location`` may not fall below zero."""
     if consumable.center_id != center.id:
         raise _error(_l("No such consumable."))
     if location not in LOCATIONS:
@@ -142,6 +143,10 @@ def adjust(session, center, consumable, location, delta: int, *, reason: str, us
     if not (reason or "").strip():
         raise _error(_l("Give the reason for the adjustment."), "reason")
     _lock(session, consumable)
+    have = stock_of(session, consumable, location)
+    if have + delta < 0:
+        raise _error(_l("Only %(have)s %(unit)s in stock there: the adjustment cannot take "
+                        "the stock below zero.", have=have, unit=consumable.unit), "quantity")
     movement = _move(session, center, consumable, location, delta, "adjust", reason, user,
                      stock_take_id=stock_take.id if stock_take else None)
     session.flush()

@@ -23,7 +23,13 @@ from core.extensions import db
 from core.tenancy import get_or_404, require_center
 from plugins.inventory import services
 from plugins.inventory.constants import CATEGORIES, CONDITIONS, LOCATIONS, STATUSES
-from plugins.inventory.forms import ActionForm, AssetForm, ImportForm, PhotoForm
+from plugins.inventory.forms import (
+    ActionForm,
+    AssetForm,
+    ImportForm,
+    PhotoForm,
+    choices,
+)
 from plugins.inventory.loans import open_loan_of
 from plugins.inventory.models import Asset, AssetPhoto, Loan, RepairTicket
 from plugins.inventory.register_io import SAMPLE_CSV, decode, export_csv, export_xlsx, import_assets
@@ -83,6 +89,9 @@ def index():
 def _asset_form(center, asset=None) -> AssetForm:
     form = AssetForm(obj=asset)
     form.custodian_id.choices = staff_choices(center, _("— nobody on the staff —"))
+    if asset is not None and asset.status in services.WORKFLOW_STATUSES:
+        # editing an asset a loan or a ticket holds: its status stays a valid choice
+        form.status.choices = choices(STATUSES)
     if asset is not None and request.method == "GET":
         form.custodian_id.data = str(asset.custodian_id or "")
         if asset.cost_minor is not None:

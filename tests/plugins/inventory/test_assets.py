@@ -147,3 +147,130 @@ def test_simultaneous_registrations_never_share_a_tag(app, ctx):
         t.join(timeout=60)
     assert errors == []
     assert sorted(tags) == [f"PP-01-{n:05d}" for n in range(1, 13)]
+
+
+def test_workflow_statuses_cannot_be_registered(ctx):
+    """Only a check-out sets "on loan" and only a repair ticket "under repair"."""
+    from flask_babel import force_locale
+
+    center, _ = ctx
+    for status in ("on_loan", "under_repair", "On loan", "under repair"):
+        with pytest.raises(services.InventoryError) as err:
+            services.create_asset(db.session, center, asset_data(status=status))
+        assert err.value.field == "status"
+    with force_locale("en"):
+        with pytest.raises(services.InventoryError) as err:
+            services.create_asset(db.session, center, asset_data(status="under_repair"))
+        assert "Only a repair ticket" in str(err.value)
+    with pytest.raises(services.InventoryError):
+        services.clean_asset_data(asset_data(status="on_loan"), creating=True)
+    assert services.clean_asset_data(asset_data(status="retired"), creating=True)["status"] == \
+        "retired"
+    assert db.session.execute(sa.select(sa.func.count(Asset.id))).scalar() == 0
+
+
+def test_the_new_asset_form_offers_no_workflow_status(app):
+    from plugins.inventory.forms import AssetForm
+
+    with app.test_request_context():
+        codes = [code for code, _label in AssetForm().status.choices]
+    assert "in_service" in codes and "retired" in codes
+    assert "on_loan" not in codes and "under_repair" not in codes
+
+
+def test_the_new_asset_screen_refuses_a_posted_workflow_status(client, officer_id):
+    from tests.conftest import login
+
+    login(client, "sophea")
+    page = client.post("/inventory/assets/new", headers={"Accept-Language": "en"},
+                       data={"category": "desktop", "location": "computer_lab",
+                             "condition": "good", "status": "under_repair", "currency": "USD"})
+    assert page.status_code == 200  # the form comes back with its error, nothing registered
+    assert "Not a valid choice" in page.get_data(as_text=True)
+    with client.application.app_context():
+        assert db.session.execute(sa.select(sa.func.count(Asset.id))).scalar() == 0
+
+
+def test_an_edit_cannot_leave_a_workflow_status_while_its_loan_or_ticket_is_open(ctx):
+    from plugins.inventory import loans, repairs
+
+    center, officer = ctx
+    lent = services.create_asset(db.session, center, asset_data(serial="L1"))
+    loan = loans.check_out(db.session, center, lent, borrower_kind="community",
+                           borrower_name="Dara", due_on=services.local_today(center),
+                           condition_out="good")
+    for status in ("in_service", "retired", "lost"):
+        with pytest.raises(services.InventoryError) as err:
+            services.update_asset(db.session, lent, asset_data(serial="L1", status=status))
+        assert err.value.field == "status"
+    assert lent.status == "on_loan"
+    broken = services.create_asset(db.session, center, asset_data(serial="B1"))
+    ticket = repairs.open_ticket(db.session, center, broken, problem="No power")
+    assert broken.status == "under_repair"
+    with pytest.raises(services.InventoryError):
+        services.update_asset(db.session, broken, asset_data(serial="B1", status="in_service"))
+    # an in-service asset cannot be typed into a workflow status either
+    other = services.create_asset(db.session, center, asset_data(serial="O1"))
+    with pytest.raises(services.InventoryError):
+        services.update_asset(db.session, other, asset_data(serial="O1", status="under_repair"))
+    # other fields still change while the status stays
+    services.update_asset(db.session, lent, asset_data(serial="L1", status="on_loan",
+                                                       notes="charger lent too"))
+    assert lent.notes == "charger lent too"
+    # once the loan and the ticket are over, the asset is free again
+    loans.check_in(db.session, loan, condition_in="good")
+    repairs.advance(db.session, ticket, "unrepairable")
+    services.update_asset(db.session, broken, asset_data(serial="B1", status="retired"))
+    assert (lent.status, broken.status) == ("in_service", "retired")
+
+
+def test_an_asset_stuck_in_a_workflow_status_can_be_freed(ctx):
+    """A status left without its loan or ticket (older data) can be edited back."""
+    center, _ = ctx
+    asset = services.create_asset(db.session, center, asset_data())
+    asset.status = "on_loan"
+    db.session.flush()
+    services.update_asset(db.session, asset, asset_data(status="in_service"))
+    assert asset.status == "in_service"
+
+
+def test_history_reads_well_custodian_names_photos_and_initial_values(client, ctx, factory):
+    import io
+
+    from PIL import Image
+
+    from tests.conftest import login
+
+    center, officer = ctx
+    other_id = factory.user("dara", center_id=center.id, role="clerk")
+    from core.auth.models import User
+
+    other = db.session.get(User, other_id)
+    other.full_name = "Dara Chan"
+    asset = services.create_asset(db.session, center, asset_data(serial="HX", custodian_id=officer.id),
+                                  user=officer)
+    db.session.commit()
+    created = db.session.execute(sa.select(AssetEvent).where(
+        AssetEvent.asset_id == asset.id, AssetEvent.action == "created")).scalar_one()
+    initial = dict(line.split("=", 1) for line in created.new_value.splitlines())
+    assert initial["serial"] == "HX" and initial["location"] == "computer_lab"
+    assert initial["custodian_id"] == str(officer.id) and initial["cost_minor"] == "45000"
+    services.update_asset(db.session, asset, asset_data(serial="HX", custodian_id=other_id),
+                          user=officer)
+    buf = io.BytesIO()
+    Image.new("RGB", (8, 8), "red").save(buf, "PNG")
+    photo = services.add_photo(db.session, asset, buf.getvalue(), "front.png", user=officer)
+    db.session.flush()
+    services.remove_photo(db.session, photo, user=officer)
+    db.session.commit()
+    actions = [e.action for e in db.session.execute(sa.select(AssetEvent).where(
+        AssetEvent.asset_id == asset.id).order_by(AssetEvent.id)).scalars()]
+    assert actions == ["created", "changed", "photo_added", "photo_removed"]
+    asset_id = asset.id
+    login(client, "sophea")
+    html = client.get(f"/inventory/assets/{asset_id}", headers={"Accept-Language": "en"}
+                      ).get_data(as_text=True)
+    history = html.split('id="asset-history"', 1)[1]
+    assert "Dara Chan" in history and "Photo added" in history and "Photo removed" in history
+    assert "front.png" in history and "Serial number: HX" in history
+    assert f"<td>{other_id}</td>" not in history

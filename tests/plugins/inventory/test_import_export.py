@@ -87,3 +87,49 @@ def test_the_sample_csv_of_the_docs_registers_a_lab_of_20(ctx):
     result = register_io.import_assets(db.session, center, sample)
     assert len(result.created) == 20 and result.errors == []
     assert len(register_io.import_assets(db.session, center, register_io.SAMPLE_CSV).errors) == 20
+
+
+def test_import_reports_workflow_statuses_as_row_errors(ctx):
+    center, _ = ctx
+    header = "category,serial,location,status\n"
+    text = header + ("desktop,S-1,computer_lab,in_service\n"
+                     "desktop,S-2,computer_lab,on_loan\n"
+                     "laptop,S-3,store,under repair\n"
+                     "desktop,S-4,store,\n")
+    result = register_io.import_assets(db.session, center, text)
+    assert [a.serial for a in result.created] == ["S-1", "S-4"]
+    assert [line for line, _msg in result.errors] == [3, 4]
+    assert all(str(msg).startswith("status: ") for _line, msg in result.errors)
+    assert {a.status for a in result.created} == {"in_service"}
+
+
+def test_xlsx_has_numbers_dates_and_text_that_never_runs(ctx):
+    from datetime import date, datetime
+
+    center, _ = ctx
+    usd = services.create_asset(db.session, center, {
+        "category": "desktop", "location": "store", "cost": "1,234.50", "currency": "USD",
+        "purchase_date": "2026-01-15", "warranty_end": "2029-01-15",
+        "notes": "=HYPERLINK(\"http://x\")", "make": "-Dell", "model": "plain"})
+    khr = services.create_asset(db.session, center, {
+        "category": "tool", "location": "store", "cost": "1800000", "currency": "KHR",
+        "funding_source": "@grant", "notes": "+855 12 345 678"})
+    sheet = load_workbook(io.BytesIO(register_io.export_xlsx(db.session, [usd, khr]))).active
+    header = [c.value for c in sheet[1]]
+    col = {name: header.index(name) + 1 for name in header}
+    cost = sheet.cell(2, col["cost"])
+    assert cost.data_type == "n" and cost.value == 1234.5 and cost.number_format == "#,##0.00"
+    assert sheet.cell(3, col["cost"]).value == 1_800_000
+    bought = sheet.cell(2, col["purchase_date"])
+    assert bought.is_date and bought.value in (date(2026, 1, 15), datetime(2026, 1, 15))
+    assert sheet.cell(2, col["warranty_end"]).is_date
+    notes = sheet.cell(2, col["notes"])
+    assert notes.data_type == "s" and notes.value == "=HYPERLINK(\"http://x\")"
+    assert notes.quotePrefix
+    for row, name, text in ((2, "make", "-Dell"), (3, "funding_source", "@grant"),
+                            (3, "notes", "+855 12 345 678")):
+        cell = sheet.cell(row, col[name])
+        assert (cell.value, cell.data_type, cell.quotePrefix) == (text, "s", True)
+    plain = sheet.cell(2, col["model"])
+    assert plain.value == "plain" and not plain.quotePrefix
+    assert not any(c.data_type == "f" for r in sheet.iter_rows() for c in r)

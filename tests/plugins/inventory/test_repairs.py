@@ -91,3 +91,56 @@ def test_maintenance_command(app, ctx):
     assert "1 maintenance ticket(s) opened at PP-01" in result.output
     result = runner.invoke(cli, ["inventory", "maintenance-due", "--center", "NOPE"])
     assert result.exit_code != 0
+
+
+def test_an_asset_stays_under_repair_while_another_ticket_is_open(ctx):
+    """Decision: a second repair ticket is allowed; the asset goes back in service only
+    when the last open repair ticket is repaired."""
+    center, _ = ctx
+    asset = services.create_asset(db.session, center, asset_data())
+    screen = repairs.open_ticket(db.session, center, asset, problem="Screen flickers")
+    keyboard = repairs.open_ticket(db.session, center, asset, problem="Keyboard dead")
+    visit = repairs.open_ticket(db.session, center, asset, problem="Clean fans", kind="preventive")
+    assert asset.status == "under_repair"
+    repairs.advance(db.session, screen, "repaired")
+    assert asset.status == "under_repair"
+    repairs.advance(db.session, screen, "closed")
+    repairs.advance(db.session, visit, "repaired")  # a maintenance visit frees nothing either
+    assert asset.status == "under_repair"
+    with pytest.raises(services.InventoryError):
+        services.update_asset(db.session, asset, asset_data(status="in_service"))
+    repairs.advance(db.session, keyboard, "repaired")
+    assert asset.status == "in_service"
+
+
+def test_maintenance_command_for_all_centers(app, ctx, factory):
+    from core.cli import cli
+    from core.plugins import set_plugin_enabled
+    from core.tenancy import Center
+
+    center, _ = ctx
+    other_id, off_id = factory.center("SR-01"), factory.center("KD-01")  # before any write
+    services.create_asset(db.session, center, asset_data(purchase_date="2024-01-01"))
+    repairs.save_plan(db.session, center, category="desktop", every_days=30)
+    other = db.session.get(Center, other_id)
+    services.create_asset(db.session, other, asset_data(purchase_date="2024-01-01"))
+    repairs.save_plan(db.session, other, category="desktop", every_days=30)
+    off = db.session.get(Center, off_id)
+    services.create_asset(db.session, off, asset_data(purchase_date="2024-01-01"))
+    repairs.save_plan(db.session, off, category="desktop", every_days=30)
+    set_plugin_enabled(off, "inventory", False)
+    db.session.commit()
+    runner = app.test_cli_runner()
+    result = runner.invoke(cli, ["inventory", "maintenance-due", "--all-centers", "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert "1 ticket(s) due at PP-01 (dry run" in result.output
+    result = runner.invoke(cli, ["inventory", "maintenance-due", "--all-centers"])
+    assert result.exit_code == 0, result.output
+    assert "1 maintenance ticket(s) opened at PP-01" in result.output
+    assert "1 maintenance ticket(s) opened at SR-01" in result.output
+    assert "KD-01" not in result.output
+    result = runner.invoke(cli, ["inventory", "maintenance-due", "--all-centers"])
+    assert "0 maintenance ticket(s) opened at PP-01" in result.output
+    for args in ([], ["--center", "PP-01", "--all-centers"]):
+        result = runner.invoke(cli, ["inventory", "maintenance-due", *args])
+        assert result.exit_code != 0

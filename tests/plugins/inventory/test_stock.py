@@ -118,3 +118,43 @@ def test_stock_take_ticks_the_assets_registered_at_the_location(ctx):
                                 ).scalars().all()
     assert [(e.asset_id, e.user_id) for e in events] == [(pcs[1].id, officer.id)]
     assert pcs[1].status == "in_service"  # the officer decides whether it is lost
+
+
+def test_an_adjustment_never_takes_the_stock_below_zero(ctx, paper):
+    from flask_babel import force_locale
+
+    center, _ = ctx
+    stock.receive(db.session, center, paper, "store", 3)
+    stock.receive(db.session, center, paper, "computer_lab", 10)
+    with pytest.raises(services.InventoryError) as err:
+        stock.adjust(db.session, center, paper, "store", -4, reason="miscount")
+    with force_locale("en"):
+        assert err.value.field == "quantity" and "below zero" in str(err.value)
+    stock.adjust(db.session, center, paper, "store", -3, reason="water damage")
+    assert stock.stock_of(db.session, paper, "store") == 0
+    with pytest.raises(services.InventoryError):
+        stock.adjust(db.session, center, paper, "public_hall", -1, reason="miscount")
+    assert stock.stock_of(db.session, paper) == 10
+
+
+def test_the_database_refuses_changing_a_movement(ctx, paper):
+    """The migration's triggers refuse what the ORM refuses, even past the ORM: UPDATE on
+    both backends, DELETE on PostgreSQL (SQLite: the ORM only, see docs/inventory.md)."""
+    from sqlalchemy.exc import DatabaseError
+
+    from tests.conftest import ON_POSTGRES
+
+    center, _ = ctx
+    move = stock.receive(db.session, center, paper, "store", 5)
+    db.session.commit()
+    move_id = move.id
+    with pytest.raises(DatabaseError, match="never changed"):
+        db.session.connection().execute(sa.update(StockMovement).where(StockMovement.id == move_id)
+                           .values(quantity=50))
+    db.session.rollback()
+    if ON_POSTGRES:
+        with pytest.raises(DatabaseError, match="never changed"):
+            db.session.connection().execute(sa.delete(StockMovement).where(StockMovement.id == move_id))
+        db.session.rollback()
+    assert db.session.execute(sa.select(StockMovement.quantity).where(
+        StockMovement.id == move_id)).scalar_one() == 5

@@ -263,3 +263,38 @@ def test_screens_speak_khmer(app, officer_client):
     assert "បញ្ជីទ្រព្យសម្បត្តិ" in page and "កុំព្យូទ័រលើតុ" in page
     page = officer_client.get(f"/inventory/assets/{asset.id}", headers=km).get_data(as_text=True)
     assert "ប្រវត្តិ" in page and "បោះពុម្ពស្លាក" in page
+
+
+def test_the_tag_carries_the_code128_barcode_and_a_qr_of_the_asset_page(app, officer_client,
+                                                                        monkeypatch):
+    """The tag's HTML holds the Code 128 of the tag number and a QR code whose payload is
+    the asset page's URL (the QR of that URL, drawn the same way, is in the page; the QR of
+    any other URL is not)."""
+    from core.documents import barcode_svg, qr_svg, render_html
+    from plugins.inventory import views_docs
+
+    _register(officer_client)
+    asset = _asset(app, serial="SN-1")
+    calls = []
+
+    def capture(template, contexts, page_format):
+        calls.append((template, list(contexts), page_format))
+        return b"%PDF-1.4 captured"
+
+    monkeypatch.setattr(views_docs, "render_batch", capture)
+    assert officer_client.get(f"/inventory/assets/{asset.id}/tag.pdf").status_code == 200
+    (template, contexts, page_format), = calls
+    with app.test_request_context():
+        from flask import url_for
+
+        page_url = url_for("inventory.asset_view", asset_id=asset.id, _external=True)
+        assert contexts[0]["url"] == page_url
+        html = render_html(template, contexts[0], page_format)
+        code128 = str(barcode_svg(asset.tag, height_mm=7, module_width_mm=0.25,
+                                  quiet_zone_mm=2, text=False))
+        qr_of_page = str(qr_svg(page_url, scale=0.55, border=1))
+        qr_of_other = str(qr_svg(page_url + "x", scale=0.55, border=1))
+    assert "<svg" in code128 and code128 in html
+    assert "<svg" in qr_of_page and qr_of_page in html
+    assert qr_of_other not in html and asset.tag in html
+    assert page_url.endswith(f"/inventory/assets/{asset.id}")
