@@ -99,6 +99,15 @@ def issue_one(session, center, enrolment: Enrolment, *, user_id=None,
     return cert, created
 
 
+def trainer_problem(cohort: Cohort) -> str | None:
+    """Why certificates of ``cohort`` cannot be issued yet: they name the trainer(s), so a
+    cohort without a trainer would print an empty trainer box. None when all is well."""
+    if not cohort.trainers:
+        return _("This cohort has no trainer. The certificates name the trainer: assign one "
+                 "to the cohort (Edit cohort) before issuing.")
+    return None
+
+
 @dataclass
 class PreviewRow:
     enrolment: Enrolment
@@ -283,6 +292,11 @@ def run_batch_job(job, *, batch_id: int, base_url: str = "", **_params):
     batch.job_id = job.id
     if not plugin_enabled("training", center):
         batch.status, batch.error = "failed", "training is switched off for this center"
+        db.session.commit()
+        return
+    problem = trainer_problem(batch.cohort)
+    if problem:
+        batch.status, batch.error = "failed", str(problem)
         db.session.commit()
         return
     try:

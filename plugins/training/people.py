@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 from dataclasses import dataclass, field
@@ -24,7 +25,7 @@ from plugins.training.models import (
     Score,
     Trainee,
 )
-from plugins.training.services import TrainingError, enrol
+from plugins.training.services import TrainingError, enrol, promote_waitlist
 
 
 def normalise_phone(text: str) -> str:
@@ -168,6 +169,7 @@ def merge_trainees(session, keeper: Trainee, duplicate: Trainee) -> Trainee:
         raise TrainingError(_("One of these records was merged already."))
     keeper_enrolments = {e.cohort_id: e for e in session.execute(
         sa.select(Enrolment).where(Enrolment.trainee_id == keeper.id)).scalars()}
+    freed: list[Cohort] = []  # cohorts where the duplicate's place was given up
     for dup in list(session.execute(
             sa.select(Enrolment).where(Enrolment.trainee_id == duplicate.id)).scalars()):
         keep = keeper_enrolments.get(dup.cohort_id)
@@ -177,6 +179,8 @@ def merge_trainees(session, keeper: Trainee, duplicate: Trainee) -> Trainee:
         _absorb_marks(session, keep, dup)
         if keep.status != "enrolled" and dup.status == "enrolled":
             keep.status = "enrolled"
+        elif dup.status == "enrolled":
+            freed.append(dup.cohort)
         dup.status = "withdrawn"
     for cert in session.execute(sa.select(Certificate).where(
             Certificate.trainee_id == duplicate.id)).scalars():
@@ -191,6 +195,8 @@ def merge_trainees(session, keeper: Trainee, duplicate: Trainee) -> Trainee:
             setattr(keeper, attr, getattr(duplicate, attr))
     duplicate.merged_into_id = keeper.id
     session.flush()
+    for cohort in freed:  # the withdrawn duplicate's place goes to the waitlist
+        promote_waitlist(session, cohort)
     return keeper
 
 
@@ -234,21 +240,33 @@ def import_class_list(session, center, cohort: Cohort | None, data: bytes | str)
     line number (the header is line 1) and the good rows are kept. A row whose phone or
     national ID matches an existing trainee reuses that record instead of duplicating it.
     """
-    text = data.decode("utf-8-sig") if isinstance(data, bytes) else data
-    reader = csv.DictReader(io.StringIO(text))
     result = ImportResult()
-    header = [(h or "").strip().lower() for h in (reader.fieldnames or [])]
+    text = decode_upload(data) if isinstance(data, bytes) else data
+    if text is None:
+        result.errors.append((1, _("The file could not be read: save it as CSV in UTF-8 "
+                                   "(or UTF-16 or Windows-1252) and try again.")))
+        return result
+    try:
+        reader = csv.DictReader(io.StringIO(text, newline=""))
+        header = [(h or "").strip().lower() for h in (reader.fieldnames or [])]
+        reader.fieldnames = header
+        records = list(reader)
+    except csv.Error as exc:
+        result.errors.append((1, _("The file is not a valid CSV file (line %(line)d: "
+                                   "%(detail)s).", line=reader.line_num or 1, detail=str(exc))))
+        return result
     missing = {"sex"} - set(header)
     if not {"name_km", "name_en"} & set(header):
         missing.add("name_en")
     if missing:
         result.errors.append((1, _("Missing columns: %(cols)s.", cols=", ".join(sorted(missing)))))
         return result
-    reader.fieldnames = header
-    for line, row in enumerate(reader, start=2):
+    for line, row in enumerate(records, start=2):
         values = {k: (row.get(k) or "").strip() for k in CSV_COLUMNS}
         if not any(values.values()):
             continue
+        created = enrolled = False
+        status = None
         try:
             with session.begin_nested():
                 values["sex"] = _read_choice(values["sex"], SEXES, "sex")
@@ -259,18 +277,39 @@ def import_class_list(session, center, cohort: Cohort | None, data: bytes | str)
                 trainee = find_match(session, center, cleaned["phone"], cleaned["national_id"])
                 if trainee is None:
                     trainee = save_trainee(session, center, **cleaned)
-                    result.created += 1
-                else:
-                    result.matched += 1
+                    created = True
                 if cohort is not None:
-                    enrolment = enrol(session, cohort, trainee)
-                    if enrolment.status == "waitlisted":
-                        result.waitlisted += 1
-                    else:
-                        result.enrolled += 1
+                    status = enrol(session, cohort, trainee).status
+                    enrolled = True
         except TrainingError as exc:
             result.errors.append((line, str(exc)))
+            continue
+        # Counted only once the row's savepoint has been released.
+        if created:
+            result.created += 1
+        else:
+            result.matched += 1
+        if enrolled:
+            if status == "waitlisted":
+                result.waitlisted += 1
+            else:
+                result.enrolled += 1
     return result
+
+
+def decode_upload(data: bytes) -> str | None:
+    """The text of an uploaded file: UTF-8 (with or without BOM), UTF-16 when it starts with
+    a UTF-16 byte-order mark, else Windows-1252; None when none of them reads it."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encodings = ("utf-16",)
+    else:
+        encodings = ("utf-8-sig", "cp1252")
+    for encoding in encodings:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return None
 
 
 def _read_choice(value: str, allowed, name: str) -> str:

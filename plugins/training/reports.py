@@ -39,7 +39,9 @@ class CourseRow:
 def trainee_report(session, center, start: date, end: date,
                    course_id: int | None = None) -> list[CourseRow]:
     """One row per course: trainees enrolled in its cohorts that ran within [start, end]
-    (a cohort counts when its dates overlap the period), with a total row last."""
+    (a cohort counts when its dates overlap the period), with a total row last that counts
+    DISTINCT trainees (a person in two courses counts once; their first cohort's age) and
+    those of them holding at least one valid certificate of the period."""
     stmt = (
         sa.select(Course, Trainee, Cohort.start_date, Enrolment.trainee_id, Cohort.id)
         .select_from(Enrolment)
@@ -48,7 +50,7 @@ def trainee_report(session, center, start: date, end: date,
         .join(Trainee, Enrolment.trainee_id == Trainee.id)
         .where(Enrolment.center_id == center.id, Enrolment.status == "enrolled",
                Cohort.start_date <= end, Cohort.end_date >= start)
-        .order_by(Course.code)
+        .order_by(Course.code, Cohort.start_date, Cohort.id)
     )
     if course_id:
         stmt = stmt.where(Course.id == course_id)
@@ -57,29 +59,39 @@ def trainee_report(session, center, start: date, end: date,
             Certificate.center_id == center.id, Certificate.status == "valid"))}
     rows: dict[int, CourseRow] = {}
     seen: set[tuple[int, int]] = set()
+    total = CourseRow("", TOTAL_EN, TOTAL_KM)
+    counted: set[int] = set()  # the total counts each trainee once, whatever their courses
+    certified_people: set[int] = set()
     for course, trainee, started, trainee_id, cohort_id in session.execute(stmt):
         row = rows.setdefault(course.id, CourseRow(course.code, course.title_en,
                                                    course.title_km))
         if (trainee_id, cohort_id) in certified:
             row.certified += 1
+            certified_people.add(trainee_id)
+        group = (age_group_for(age_on(trainee.date_of_birth, started))
+                 if trainee.date_of_birth else trainee.age_group) or "unknown"
+        if trainee_id not in counted:
+            counted.add(trainee_id)
+            _count(total, trainee, group)
         if (course.id, trainee_id) in seen:  # a trainee who took two cohorts counts once
             continue
         seen.add((course.id, trainee_id))
-        row.trainees += 1
-        row.sex[trainee.sex] += 1
-        group = (age_group_for(age_on(trainee.date_of_birth, started))
-                 if trainee.date_of_birth else trainee.age_group) or "unknown"
-        row.age[group] += 1
-        row.occupation[trainee.occupation] += 1
-    out = list(rows.values())
-    total = CourseRow("", "Total", "សរុប")
-    for row in out:
-        total.trainees += row.trainees
-        total.certified += row.certified
-        total.sex.update(row.sex)
-        total.age.update(row.age)
-        total.occupation.update(row.occupation)
-    return [*out, total]
+        _count(row, trainee, group)
+    total.certified = len(certified_people)
+    return [*rows.values(), total]
+
+
+#: The last row: distinct trainees of the period (someone in two courses counts once), so
+#: it is not the sum of the course rows.
+TOTAL_EN = "Total (distinct trainees)"
+TOTAL_KM = "សរុប (សិក្ខាកាមម្នាក់រាប់តែម្តង)"
+
+
+def _count(row: CourseRow, trainee: Trainee, group: str) -> None:
+    row.trainees += 1
+    row.sex[trainee.sex] += 1
+    row.age[group] += 1
+    row.occupation[trainee.occupation] += 1
 
 
 def columns() -> list[tuple[str, str]]:

@@ -37,6 +37,10 @@ def issue(cohort_id: int):
     todo = [r for r in rows if r.action == "issue"]
     form = ConfirmForm()
     threshold = int(current_app.config.get("CTC_TRAINING_JOB_THRESHOLD", JOB_THRESHOLD))
+    problem = certificates.trainer_problem(cohort)
+    if problem and form.validate_on_submit():
+        flash(problem, "danger")
+        return redirect(url_for("training.issue", cohort_id=cohort.id))
     if form.validate_on_submit() and todo:
         if len(todo) > threshold:
             from core.jobs import JobError, enqueue
@@ -67,7 +71,7 @@ def issue(cohort_id: int):
         CertificateBatch.cohort_id == cohort.id).order_by(CertificateBatch.id.desc())
     ).scalars().all()
     return render_template("training/issue.html", cohort=cohort, rows=rows, todo=todo,
-                           form=form, batches=batches, threshold=threshold)
+                           form=form, batches=batches, threshold=threshold, problem=problem)
 
 
 @bp.route("/batches/<int:batch_id>")
@@ -107,6 +111,10 @@ def issue_single(enrolment_id: int):
     enrolment = get_or_404(Enrolment, enrolment_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
+    problem = certificates.trainer_problem(enrolment.cohort)
+    if problem:
+        flash(problem, "danger")
+        return redirect(url_for("training.cohort", cohort_id=enrolment.cohort_id))
     try:
         cert, created = certificates.issue_one(db.session, center, enrolment,
                                                user_id=current_user.id)
@@ -183,6 +191,10 @@ def reissue(certificate_id: int):
     cert = get_or_404(Certificate, certificate_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
+    problem = certificates.trainer_problem(db.session.get(Cohort, cert.cohort_id))
+    if problem:
+        flash(problem, "danger")
+        return redirect(url_for("training.certificate", certificate_id=cert.id))
     try:
         new = certificates.reissue(db.session, center, cert, user_id=current_user.id)
         db.session.commit()

@@ -14,14 +14,14 @@ def test_trainer_takes_attendance_issues_in_bulk_and_a_code_verifies(page, live_
                                                                      live_server, browser):
     f = Factory(live_app)
     center_id = f.center("E2E-T")
-    f.user("trainer", center_id=center_id, role="trainer")
+    trainer_id = f.user("trainer", center_id=center_id, role="trainer")
     with live_app.app_context():
         from core.extensions import db
         from plugins.training import services
 
         c = h.center("E2E-T")
         course = h.course(c, min_attendance_pct=75, min_score_pct=50)
-        cohort = h.cohort(c, course, days=4)
+        cohort = h.cohort(c, course, days=4, trainer_ids=[trainer_id])
         enrolments = [services.enrol(db.session, cohort, h.trainee(c, i)) for i in range(4)]
         exam = services.add_assessment(db.session, cohort, title="Final test")
         services.record_scores(db.session, exam, {e.id: 70 for e in enrolments})

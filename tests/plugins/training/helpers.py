@@ -38,14 +38,14 @@ def trainee(c, i, **kw):
     return people.save_trainee(db.session, c, **values)
 
 
-def class_of(c, n=5, *, days=5, present_days=None, score=80, **course_kw):
+def class_of(c, n=5, *, days=5, present_days=None, score=80, trainer_ids=(), **course_kw):
     """A course, a cohort of ``n`` trainees, ``days`` sessions and one assessment.
 
     ``present_days``: {trainee index: days present} (default: every day); scores are
     ``score`` out of 100 unless ``score`` is a dict by index.
     """
     crs = course(c, **course_kw)
-    coh = cohort(c, crs, days=days)
+    coh = cohort(c, crs, days=days, trainer_ids=trainer_ids)
     enrolments = [services.enrol(db.session, coh, trainee(c, i)) for i in range(n)]
     present_days = present_days or {}
     for d in range(days):

@@ -231,3 +231,23 @@ def test_two_simultaneous_issues_give_one_certificate(app, factory):
     assert sorted(created for _, created in results) == [False, True]
     with app.app_context():
         assert db.session.query(Certificate).count() == 1
+
+
+def test_verify_page_is_rate_limited(make_app, factory):
+    app = make_app(RATELIMIT_PUBLIC="3 per minute")
+    with app.app_context():
+        from core.auth.permissions import sync_builtin_roles
+
+        sync_builtin_roles()
+        db.session.commit()
+    factory.app = app
+    factory.center("PP-01")
+    with app.app_context():
+        c = h.center("PP-01")
+        _crs, _coh, es = h.class_of(c, 1)
+        cert, _ = issue_one(db.session, c, es[0], render=False)
+        code = cert.code
+        db.session.commit()
+    client = app.test_client()
+    answers = [client.get(f"/verify/{code}").status_code for _ in range(4)]
+    assert answers == [200, 200, 200, 429]

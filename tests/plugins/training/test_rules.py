@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 
 import pytest
@@ -12,6 +13,7 @@ from core.extensions import db
 from plugins.training import people, services
 from plugins.training.models import Attendance, Enrolment, Trainee
 from plugins.training.services import TrainingError, completion
+from tests.conftest import login
 from tests.plugins.training import helpers as h
 
 
@@ -211,3 +213,95 @@ def test_csv_without_required_columns_is_refused(app, factory):
         c = h.center("PP-01")
         result = people.import_class_list(db.session, c, None, "phone,school\n012,x\n")
         assert result.errors and result.errors[0][0] == 1 and result.created == 0
+
+
+HEADER = "name_km,name_en,sex,date_of_birth,age_group,phone,national_id,occupation,school,grade\n"
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "cp1252"])
+def test_csv_import_reads_utf16_and_windows_1252(app, factory, encoding):
+    factory.center("PP-01")
+    with app.app_context():
+        c = h.center("PP-01")
+        text = HEADER + ",José Núñez,male,,25_34,012 555 101,,farmer,,\n"
+        result = people.import_class_list(db.session, c, None, text.encode(encoding))
+        assert result.errors == [] and result.created == 1
+        assert db.session.query(Trainee).one().name_en == "José Núñez"
+
+
+def test_csv_import_unreadable_or_malformed_file_is_a_row_1_error(app, factory, client):
+    factory.center("PP-01")
+    factory.user("trainer1", center_id=factory.center("PP-02"), role="trainer")
+    with app.app_context():
+        c = h.center("PP-01")
+        # 0x81 is undefined in cp1252 and invalid in UTF-8: no encoding reads it.
+        unreadable = (HEADER + ",Sok,male,,25_34,,,farmer,,\n").encode() + b"\x81\x8d\n"
+        result = people.import_class_list(db.session, c, None, unreadable)
+        assert [line for line, _m in result.errors] == [1] and result.created == 0
+        malformed = HEADER + ",Sok," + "x" * 200_000 + ",,25_34,,,farmer,,\n"
+        result = people.import_class_list(db.session, c, None, malformed)
+        assert [line for line, _m in result.errors] == [1] and result.created == 0
+        assert db.session.query(Trainee).count() == 0
+        coh = h.cohort(h.center("PP-02"), h.course(h.center("PP-02")))
+        db.session.commit()
+        cohort_id = coh.id
+    login(client, "trainer1")
+    page = client.post(f"/training/cohorts/{cohort_id}/import",
+                       data={"file": (io.BytesIO(unreadable), "list.csv")},
+                       headers={"Accept-Language": "en"}, content_type="multipart/form-data")
+    assert page.status_code == 200
+    assert "could not be read" in page.get_data(as_text=True)
+
+
+def test_csv_import_counts_a_row_only_when_its_enrolment_succeeds(app, factory):
+    factory.center("PP-01")
+    with app.app_context():
+        c = h.center("PP-01")
+        coh = h.cohort(c, h.course(c))
+        coh.status = "finished"  # enrolment fails for every row
+        h.trainee(c, 1)  # an existing trainee: the second row matches them
+        text = (HEADER + ",New Person,male,,25_34,012 555 201,,farmer,,\n"
+                + ",Sok 1,female,,15_24,012 100001,,student,,\n")
+        result = people.import_class_list(db.session, c, coh, text)
+        assert [line for line, _m in result.errors] == [2, 3]
+        assert (result.created, result.matched, result.enrolled) == (0, 0, 0)
+        assert db.session.query(Trainee).count() == 1  # the new person was rolled back
+
+
+def test_report_total_counts_a_trainee_in_two_courses_once(app, factory):
+    from plugins.training import reports
+
+    factory.center("PP-01")
+    with app.app_context():
+        c = h.center("PP-01")
+        both = h.trainee(c, 1)  # female
+        only_one = h.trainee(c, 2)  # male
+        dl = h.cohort(c, h.course(c, code="DL101"))
+        office = h.cohort(c, h.course(c, code="OF201", title_en="Office"), name="Office A")
+        for coh, t in ((dl, both), (dl, only_one), (office, both)):
+            services.enrol(db.session, coh, t)
+        rows = reports.trainee_report(db.session, c, h.START, h.START + timedelta(days=30))
+        *courses, total = rows
+        assert [(r.code, r.trainees) for r in courses] == [("DL101", 2), ("OF201", 1)]
+        assert total.title_en == "Total (distinct trainees)"
+        assert total.trainees == 2  # not 3: the sum of the course rows counts "both" twice
+        assert (total.sex["female"], total.sex["male"]) == (1, 1)
+        assert sum(total.occupation.values()) == 2 and sum(total.age.values()) == 2
+
+
+def test_merging_an_enrolled_duplicate_promotes_the_waitlist(app, factory):
+    factory.center("PP-01")
+    with app.app_context():
+        c = h.center("PP-01")
+        coh = h.cohort(c, h.course(c), capacity=2)
+        keeper = h.trainee(c, 1, phone="012 111 111")
+        dup = h.trainee(c, 2, phone="012111111")
+        waiting_trainee = h.trainee(c, 3)
+        services.enrol(db.session, coh, keeper)
+        e_dup = services.enrol(db.session, coh, dup)
+        waiting = services.enrol(db.session, coh, waiting_trainee)
+        assert waiting.status == "waitlisted"
+        people.merge_trainees(db.session, keeper, dup)
+        assert e_dup.status == "withdrawn"
+        assert waiting.status == "enrolled"  # the freed place went to the waitlist
+        assert services.enrolled_count(db.session, coh) == 2

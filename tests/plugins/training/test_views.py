@@ -13,7 +13,7 @@ from PIL import Image
 
 from core.extensions import db
 from core.plugins import hooks_for
-from plugins.training.models import Certificate, CertificateBatch, Enrolment, Trainee
+from plugins.training.models import Certificate, CertificateBatch, Cohort, Enrolment, Trainee
 from tests.conftest import login
 from tests.plugins.training import helpers as h
 
@@ -23,12 +23,12 @@ def setup(app, factory, client):
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
     a = factory.center("PP-01")
     b = factory.center("SR-01")
-    factory.user("trainer1", center_id=a, role="trainer")
+    trainer = factory.user("trainer1", center_id=a, role="trainer")
     factory.user("manager1", center_id=a, role="manager")
     factory.user("trainer2", center_id=b, role="trainer")
     with app.app_context():
         c = h.center("PP-01")
-        crs, coh, es = h.class_of(c, 3, present_days={2: 1})
+        crs, coh, es = h.class_of(c, 3, present_days={2: 1}, trainer_ids=[trainer])
         db.session.commit()
         return {"course": crs.id, "cohort": coh.id, "enrolments": [e.id for e in es],
                 "trainees": [e.trainee_id for e in es]}
@@ -199,12 +199,13 @@ def test_reports_csv_xlsx_and_widget_for_the_manager(client, setup):
     header, first, total = csv_text.splitlines()[:3]
     assert header.startswith("Course code,Course,Course (Khmer),Trainees,Certified,Sex: female")
     assert first.startswith("DL101,Digital literacy,អក្ខរកម្មឌីជីថល,3,0,1,2")
-    assert ",Total," in total
+    assert ",Total (distinct trainees)," in total
     xlsx = client.get("/training/reports/trainees.xlsx?start=2026-01-01&end=2026-12-31")
     sheet = load_workbook(io.BytesIO(xlsx.data)).active
     assert sheet["A2"].value == "DL101" and sheet["D2"].value == 3
     empty = client.get("/training/reports/trainees.csv?start=2020-01-01&end=2020-12-31")
-    assert empty.data.decode("utf-8-sig").splitlines()[1].startswith(",Total,សរុប,0,0")
+    assert empty.data.decode("utf-8-sig").splitlines()[1].startswith(
+        ",Total (distinct trainees),សរុប (សិក្ខាកាមម្នាក់រាប់តែម្តង),0,0")
     dashboard = client.get("/").get_data(as_text=True)
     assert "Certificates issued this month" in dashboard
 
@@ -243,10 +244,10 @@ def test_long_batches_run_as_a_background_job(make_app, factory):
         db.session.commit()
     factory.app = app
     center_id = factory.center("PP-01")
-    factory.user("trainer1", center_id=center_id, role="trainer")
+    trainer = factory.user("trainer1", center_id=center_id, role="trainer")
     with app.app_context():
         c = h.center("PP-01")
-        _crs, coh, _es = h.class_of(c, 3)
+        _crs, coh, _es = h.class_of(c, 3, trainer_ids=[trainer])
         db.session.commit()
         cohort_id = coh.id
     client = app.test_client()
@@ -261,3 +262,26 @@ def test_long_batches_run_as_a_background_job(make_app, factory):
         assert batch.status == "done" and batch.count == 3 and batch.job_id
         assert db.session.query(Certificate).filter(Certificate.pdf_sha256 != "").count() == 3
     assert client.get(job["download_url"] + ".pdf").status_code == 200
+
+
+def test_a_cohort_without_trainer_is_not_issued(client, setup):
+    login(client, "trainer1")
+    with client.application.app_context():
+        coh = db.session.get(Cohort, setup["cohort"])
+        coh.trainer_links.clear()
+        db.session.commit()
+    preview = client.get(f"/training/cohorts/{setup['cohort']}/issue").get_data(as_text=True)
+    assert 'id="no-trainer"' in preview and "This cohort has no trainer" in preview
+    assert 'id="issue-button"' not in preview
+    refused = client.post(f"/training/cohorts/{setup['cohort']}/issue")
+    assert refused.status_code == 302
+    assert "no trainer" in client.get(refused.location).get_data(as_text=True)
+    single = client.post(f"/training/enrolments/{setup['enrolments'][0]}/issue")
+    assert single.status_code == 302
+    assert "no trainer" in client.get(single.location).get_data(as_text=True)
+    km = client.get(f"/training/cohorts/{setup['cohort']}/issue",
+                    headers={"Accept-Language": "km"}).get_data(as_text=True)
+    assert 'id="no-trainer"' in km and "This cohort has no trainer" not in km
+    with client.application.app_context():
+        assert db.session.query(Certificate).count() == 0
+        assert db.session.query(CertificateBatch).count() == 0
