@@ -90,12 +90,15 @@ def document_env():
 
 
 def companion_css(env, template: str) -> str | None:
-    """The optional ``<template>.css`` next to a document template, found by the loader."""
+    """The optional ``<template>.css`` next to a document template, found by the loader.
+
+    It is rendered as a Jinja template (without context), so one stylesheet can share
+    another's rules with ``{% include "plugin/other.css" %}`` instead of copying them.
+    """
     from jinja2 import TemplateNotFound
 
     stem = template.rsplit(".", 1)[0] if template.endswith((".html", ".htm")) else template
     try:
-        source, _filename, _uptodate = env.loader.get_source(env, stem + ".css")
+        return env.get_template(stem + ".css").render()
     except TemplateNotFound:
         return None
-    return source
