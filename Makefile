@@ -25,9 +25,10 @@ translations: $(STAMP)
 	  if [ -d $$d ]; then $(BIN)/pybabel compile -q -f -d $$d 2>/dev/null || $(BIN)/pybabel compile -f -d $$d; fi; \
 	done
 
+# Core's catalogue only (each plugin keeps its own, in plugins/<name>/translations).
 translations-extract: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o core/translations/messages.pot .
-	$(BIN)/pybabel update -i core/translations/messages.pot -d core/translations
+	$(BIN)/pybabel extract -F core/translations/babel.cfg -k _l -k lazy_gettext -o core/translations/messages.pot core
+	$(BIN)/pybabel update --no-fuzzy-matching -i core/translations/messages.pot -d core/translations
 
 # A local instance: its own secret key, and cookies allowed over plain http://127.0.0.1.
 instance/config.py:

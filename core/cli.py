@@ -9,6 +9,7 @@ from flask import current_app
 from flask.cli import FlaskGroup, ScriptInfo, with_appcontext
 
 from core.extensions import db
+from core.i18n import english
 
 
 def _create_app():
@@ -160,7 +161,7 @@ def _toggle(name, code, enabled):
         changed = set_plugin_enabled(center, name, enabled)
     except PluginDependencyError as exc:
         db.session.rollback()
-        raise click.ClickException(str(exc)) from exc
+        raise click.ClickException(english(exc)) from exc
     db.session.commit()
     verb = "enabled" if enabled else "disabled"
     if changed:
@@ -211,7 +212,7 @@ def centers_create(code, name_en, name_km, province_code, address, phone):
                                         province_code=province_code.zfill(2), address=address,
                                         phone=phone)
     except services.CoreError as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise click.ClickException(english(exc)) from exc
     db.session.commit()
     click.echo(f"created center {center.code}")
 
@@ -254,7 +255,7 @@ def users_create(username, password, full_name, email, deployer, code, role):
             services.grant_role(user, center, role)
     except services.CoreError as exc:
         db.session.rollback()
-        raise click.ClickException(str(exc)) from exc
+        raise click.ClickException(english(exc)) from exc
     db.session.commit()
     click.echo(f"created user {user.username}")
 
@@ -302,7 +303,7 @@ def users_grant(username, code, role):
     try:
         services.grant_role(user, _center(code), role)
     except services.CoreError as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise click.ClickException(english(exc)) from exc
     db.session.commit()
     click.echo(f"{user.username} is {role} at {code.upper()}")
 

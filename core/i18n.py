@@ -57,3 +57,12 @@ KHMER_DIGITS = str.maketrans("0123456789", "០១២៣៤៥៦៧៨៩")
 
 def khmer_digits(text) -> str:
     return str(text).translate(KHMER_DIGITS)
+
+
+def english(message) -> str:
+    """``message`` (a lazy translation or an exception carrying one) in English: the command
+    line speaks English, whatever the app's default language."""
+    from flask_babel import force_locale
+
+    with force_locale("en"):
+        return str(message)

@@ -16,6 +16,7 @@ from typing import Any
 
 import pluggy
 from flask import current_app, g, has_request_context
+from flask_babel import lazy_gettext as _l
 
 from core import hookspecs
 
@@ -27,7 +28,7 @@ class PluginError(RuntimeError):
 
 
 class PluginDependencyError(ValueError):
-    """A per-center switch would break a requirement between plugins."""
+    """A per-center switch would break a requirement between plugins (a lazy translation)."""
 
 
 @dataclass(frozen=True)
@@ -287,16 +288,16 @@ def set_plugin_enabled(center, name: str, enabled: bool, *, session=None) -> lis
     reg = registry()
     session = session or db.session
     if name not in reg.manifests:
-        raise PluginDependencyError(f"no plugin named {name!r} is installed")
+        raise PluginDependencyError(_l("no plugin named %(name)s is installed", name=repr(name)))
     current = enabled_plugins(center)
     if enabled:
         targets = [n for n in reg.requirement_closure(name) if n not in current]
     else:
         blocking = sorted(d for d in reg.dependents(name) if d in current)
         if blocking:
-            raise PluginDependencyError(
-                f"cannot disable {name!r}: {', '.join(blocking)} requires it; disable that first"
-            )
+            raise PluginDependencyError(_l(
+                "cannot disable %(name)s: %(blocking)s requires it; disable that first",
+                name=repr(name), blocking=", ".join(blocking)))
         targets = [name] if name in current else []
     for target in targets:
         row = session.execute(

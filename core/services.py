@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
 from core import audit
 from core.auth.models import Membership, Role, User
 from core.extensions import db
@@ -9,7 +11,11 @@ from core.tenancy import PROVINCES, Center, CenterPlugin
 
 
 class CoreError(ValueError):
-    """A request core refuses; the message is for the user."""
+    """A request core refuses; the message is for the user, in the user's language.
+
+    The message is a lazy translation: a screen shows it in the user's language, and the
+    command line prints it in English (``core.i18n.english``).
+    """
 
 
 def create_center(*, code: str, name_en: str, name_km: str, province_code: str,
@@ -18,9 +24,9 @@ def create_center(*, code: str, name_en: str, name_km: str, province_code: str,
 
     code = code.strip().upper()
     if province_code not in PROVINCES:
-        raise CoreError(f"unknown province code {province_code!r}")
+        raise CoreError(_l("unknown province code %(code)s", code=repr(province_code)))
     if db.session.execute(db.select(Center).where(Center.code == code)).scalar_one_or_none():
-        raise CoreError(f"a center with the code {code} exists already")
+        raise CoreError(_l("a center with the code %(code)s exists already", code=code))
     center = Center(code=code, name_en=name_en.strip(), name_km=name_km.strip(),
                     province_code=province_code, address=address, phone=phone, timezone=timezone)
     db.session.add(center)
@@ -39,9 +45,9 @@ def create_user(*, username: str, password: str, full_name: str = "", email: str
     """Create a user; ``center`` is where it happens (a manager's staff page), for the audit."""
     username = username.strip().lower()
     if db.session.execute(db.select(User).where(User.username == username)).scalar_one_or_none():
-        raise CoreError(f"the user name {username} is taken")
+        raise CoreError(_l("the user name %(name)s is taken", name=username))
     if len(password) < 10:
-        raise CoreError("a password needs at least 10 characters")
+        raise CoreError(_l("a password needs at least 10 characters"))
     user = User(username=username, full_name=full_name, email=email, is_deployer=is_deployer)
     user.set_password(password)
     db.session.add(user)
@@ -55,7 +61,8 @@ def create_user(*, username: str, password: str, full_name: str = "", email: str
 def grant_role(user: User, center: Center, role_code: str) -> Membership:
     role = db.session.execute(db.select(Role).where(Role.code == role_code)).scalar_one_or_none()
     if role is None:
-        raise CoreError(f"no role {role_code!r}; run `ctc roles sync` to create the built-in roles")
+        raise CoreError(_l("no role %(role)s; run `ctc roles sync` to create the built-in roles",
+                           role=repr(role_code)))
     existing = db.session.execute(
         db.select(Membership).where(
             Membership.user_id == user.id, Membership.center_id == center.id,
