@@ -109,6 +109,7 @@ def _compile_if_stale() -> None:
     try:
         with os.fdopen(fd, "wb") as fh:
             write_mo(fh, catalog, use_fuzzy=False)
+        os.chmod(tmp, 0o644)  # mkstemp makes it 0600
         os.replace(tmp, KM_MO)
     finally:
         if os.path.exists(tmp):
