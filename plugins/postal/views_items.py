@@ -183,8 +183,22 @@ def parse_customs_lines(text: str) -> list[dict]:
 @permission_required("postal.sell")
 def label(item_id: int):
     row = get_or_404(Item, item_id)
+    if _customs_missing(row):
+        return _fill_customs_first(row)
     return pdf_response(printing.render_label(row, base_url()),
                         f"label-{row.s10 or row.id}.pdf")
+
+
+def _customs_missing(row: Item) -> bool:
+    """An international item that declares a value carries goods: no label without its
+    CN22/CN23 (documents travel with no value and need none)."""
+    return row.international and row.declared_value_minor > 0 and row.customs is None
+
+
+def _fill_customs_first(row: Item):
+    flash(_("Item %(code)s carries goods: fill in its customs declaration before printing "
+            "its label.", code=row.s10 or row.id), "warning")
+    return redirect(url_for("postal.customs", item_id=row.id))
 
 
 @bp.route("/postal/items/labels.pdf")
@@ -198,6 +212,9 @@ def label_sheet():
     rows = list(db.session.execute(query).scalars())
     if not rows or (ids and len(rows) != len(set(ids))):
         abort(404)
+    missing = next((row for row in rows if _customs_missing(row)), None)
+    if missing is not None:
+        return _fill_customs_first(missing)
     return pdf_response(printing.render_label_sheet(rows, base_url()), "labels.pdf")
 
 

@@ -203,9 +203,12 @@ def test_label_sheet_cn23_and_public_tracking(app, clerk_client, counter):
         item_id, code = item.id, item.s10
         assert (item.declared_value_minor, item.length_mm) == (3500, 300)
     assert code.startswith("CP") and code.endswith("KH")
-    label = clerk_client.get(f"/postal/items/{item_id}/label.pdf")
-    text = pdf_text(label.data)
-    assert f"{code[:2]} {code[2:5]} {code[5:8]} {code[8:11]} {code[11:]}" in text
+    early = clerk_client.get(f"/postal/items/{item_id}/label.pdf", headers=EN)
+    assert early.status_code == 302 and early.location.endswith(f"/postal/items/{item_id}/customs")
+    sheet = clerk_client.get(f"/postal/items/labels.pdf?id={item_id}", headers=EN)
+    assert sheet.status_code == 302
+    page = clerk_client.get(early.location, headers=EN)
+    assert b"fill in its customs declaration before printing" in page.data
     bad = clerk_client.post(f"/postal/items/{item_id}/customs", data={
         "category": "sale", "gross_weight_g": 1500, "total_value": "35.00",
         "lines": "Silk scarf; 2; 300; 25.00; ; \nPalm sugar; 1; 400; 10.00; 170199; KH"},
@@ -216,6 +219,9 @@ def test_label_sheet_cn23_and_public_tracking(app, clerk_client, counter):
         "lines": "Silk scarf; 2; 300; 25.00; 621410; KH\nPalm sugar; 1; 400; 10.00; 170199; KH"},
         headers=EN)
     assert ok.status_code == 302
+    label = clerk_client.get(f"/postal/items/{item_id}/label.pdf")
+    text = pdf_text(label.data)
+    assert f"{code[:2]} {code[2:5]} {code[5:8]} {code[8:11]} {code[11:]}" in text
     cn23 = clerk_client.get(f"/postal/items/{item_id}/cn23.pdf")
     assert cn23.status_code == 200 and "CN 23" in pdf_text(cn23.data)
     sheet = clerk_client.get(f"/postal/items/labels.pdf?id={item_id}")
