@@ -14,6 +14,8 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from flask_babel import lazy_gettext as _l
+
 from core.extensions import db
 from core.tenancy import PROVINCES, utcnow
 from plugins.dcc.competition_models import (
@@ -200,7 +202,7 @@ def create_entry(session, c: Competition, lead: Member, teammates: list[Member] 
     if not c.team_entries and len(people) > 1:
         raise DccError("This competition takes individual entries only.")
     if not c.team_min <= len(people) <= c.team_max:
-        raise DccError(f"A team has {c.team_min} to {c.team_max} members.")
+        raise DccError(_l("A team has %(min)s to %(max)s members.", min=c.team_min, max=c.team_max))
     if c.team_entries and not (team_name or "").strip():
         raise DccError("Give the team a name.")
     reasons = ineligibility(c, lead)  # the lead may read their own reasons
@@ -248,9 +250,10 @@ def submit(session, entry: Entry, *, instance_path: str, url: str = "",
         ext = Path(filename or "").suffix.lower().lstrip(".")
         allowed = [x.strip().lower() for x in c.file_types.split(",") if x.strip()]
         if ext not in allowed:
-            raise DccError("This type of file is not accepted: " + ", ".join(allowed) + ".")
+            raise DccError(_l("This type of file is not accepted: %(types)s.",
+                               types=", ".join(allowed)))
         if len(data) > c.max_file_kb * 1024:
-            raise DccError(f"The file is larger than {c.max_file_kb} KB.")
+            raise DccError(_l("The file is larger than %(kb)s KB.", kb=c.max_file_kb))
         if not data:
             raise DccError("The file is empty.")
         stored = secrets.token_hex(16) + "." + ext
@@ -350,11 +353,13 @@ def save_scores(session, assignment: JudgeAssignment, values: dict[int, int],
     clean = {}
     for criterion in c.criteria:  # validate every value before writing any
         if criterion.id not in values or values[criterion.id] is None:
-            raise DccError(f"Score every criterion ({criterion.name_en} is missing).")
+            raise DccError(_l("Score every criterion (%(criterion)s is missing).",
+                               criterion=criterion.name_en))
         value = int(values[criterion.id])
         if not criterion.min_score <= value <= criterion.max_score:
-            raise DccError(f"{criterion.name_en}: a score from {criterion.min_score} "
-                           f"to {criterion.max_score}.")
+            raise DccError(_l("%(criterion)s: a score from %(low)s to %(high)s.",
+                               criterion=criterion.name_en, low=criterion.min_score,
+                               high=criterion.max_score))
         clean[criterion.id] = value
     by_id = {s.criterion_id: s for s in assignment.scores}
     for criterion_id, value in clean.items():

@@ -15,7 +15,11 @@ US = timedelta(microseconds=1)
 
 @pytest.fixture
 def ctx(app):
-    with app.app_context():
+    """The services' refusals are lazy translations; outside a request they would come out
+    in the default language (Khmer). These tests read them in English."""
+    from flask_babel import force_locale
+
+    with app.app_context(), force_locale("en"):
         yield app
 
 
