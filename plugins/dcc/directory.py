@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 
+from core.exports import safe_text
 from core.extensions import db
 from core.tenancy import PROVINCES
 from plugins.dcc.models import VISIBLE_FIELDS, Member, MemberSkill
@@ -126,7 +127,7 @@ def export_csv(session, *, level: str, **filters) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     columns = [f for f in DIRECTORY_FIELDS if f not in ("credentials",)]
-    writer.writerow(["profile", *columns])
+    writer.writerow(["profile", *columns])  # header and cells pass through safe_text
     for member, visible in rows:
         line = [member.token]
         for f in columns:
@@ -134,5 +135,5 @@ def export_csv(session, *, level: str, **filters) -> str:
             if f == "skills" and value:
                 value = "; ".join(f"{name} ({lvl})" for name, lvl in value)
             line.append(value)
-        writer.writerow(line)
+        writer.writerow([safe_text(v) for v in line])
     return out.getvalue()

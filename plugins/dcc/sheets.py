@@ -14,6 +14,7 @@ import csv
 import io
 from dataclasses import dataclass
 
+from core.exports import safe_text
 from core.extensions import db
 from plugins.dcc.competition_models import (
     Competition,
@@ -84,10 +85,7 @@ def score_lines(session, c: Competition) -> list[SheetLine]:
     return lines
 
 
-def _cell(text: str) -> str:
-    """A name typed by a user, kept from being read as a spreadsheet formula."""
-    text = str(text)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+_cell = safe_text  # a name typed by a user, kept from being read as a spreadsheet formula
 
 
 def sheet_csv(c: Competition, lines: list[SheetLine], entry_label, judge_label,

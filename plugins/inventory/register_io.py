@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from core.auth.models import User
+from core.exports import FORMULA_STARTS, safe_text
 from plugins.inventory.models import Asset, Loan
 from plugins.inventory.services import InventoryError, create_asset, staff_of
 
@@ -106,10 +107,7 @@ def cost_text(minor: int | None, currency: str) -> str:
     return str(minor)
 
 
-def _safe(value) -> str:
-    """Keep spreadsheets from running a cell as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+_safe = safe_text  # keep spreadsheets from running a cell as a formula
 
 
 def _open_loans(session, assets: list[Asset]) -> dict[int, Loan]:
@@ -163,7 +161,6 @@ def export_csv(session, assets: list[Asset]) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")  # BOM: Excel reads Khmer right
 
 
-FORMULA_STARTS = ("=", "+", "-", "@")
 
 
 def export_xlsx(session, assets: list[Asset], *, title: str = "Assets") -> bytes:

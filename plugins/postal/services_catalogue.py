@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from core.exports import safe_row
 from plugins.postal.models import DOMESTIC, SERVICE_KINDS, Goods, PostalService, Tariff, Zone
 
 
@@ -322,7 +323,7 @@ def _csv(columns: list[str], rows) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(columns)
-    writer.writerows(rows)
+    writer.writerows(safe_row(r) for r in rows)
     return out.getvalue()
 
 

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from core.exports import append_row, safe_row
 from core.extensions import db
 from core.sequences import center_date
 from plugins.postal.models import Sale, SaleLine
@@ -71,10 +72,10 @@ def report_csv(report: dict) -> str:
     writer = csv.writer(out, lineterminator="\n")
     services, clerks = _rows(report)
     writer.writerow(SERVICE_HEADER)
-    writer.writerows(services)
+    writer.writerows(safe_row(r) for r in services)
     writer.writerow([])
     writer.writerow(CLERK_HEADER)
-    writer.writerows(clerks)
+    writer.writerows(safe_row(r) for r in clerks)
     return out.getvalue()
 
 
@@ -92,7 +93,7 @@ def report_xlsx(report: dict) -> bytes:
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for row in rows:
-            sheet.append(row)
+            append_row(sheet, row)
         for column in sheet.columns:
             sheet.column_dimensions[column[0].column_letter].width = 16
     out = io.BytesIO()

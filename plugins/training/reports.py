@@ -11,6 +11,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
+from core.exports import append_row, safe_row
 from plugins.training.models import (
     AGE_GROUPS,
     OCCUPATIONS,
@@ -120,7 +121,7 @@ def to_csv(rows: list[CourseRow]) -> bytes:
     writer = csv.writer(buf)
     writer.writerow([label for _k, label in columns()])
     for row in rows:
-        writer.writerow(flat(row))
+        writer.writerow(safe_row(flat(row)))
     return ("\ufeff" + buf.getvalue()).encode("utf-8")  # BOM: Excel reads Khmer correctly
 
 
@@ -135,7 +136,7 @@ def to_xlsx(rows: list[CourseRow], *, title: str = "Training") -> bytes:
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        ws.append(flat(row))
+        append_row(ws, flat(row))
     for cell in ws[ws.max_row]:
         cell.font = Font(bold=True)
     ws.freeze_panes = "D2"
