@@ -185,12 +185,13 @@ def main(argv=None) -> int:
         naive = Timer(naive_receipt, max(n // 6, 3)).median
 
         contexts = [samples.certificate(i) for i in range(args.batch)]
+        shared = samples.CERTIFICATE_SHARED  # what a cohort's certificates have in common
         pages = 0
 
         def batch():
             nonlocal pages
             pages = len(render.pdf_page_sizes_mm(
-                documents.render_batch(cert_tpl, contexts, cert_fmt)))
+                documents.render_batch(cert_tpl, contexts, cert_fmt, background_key=shared)))
 
         batch_t = Timer(batch, 1)
         batch_per_page = (batch_t.wall[0] / pages, batch_t.cpu[0] / pages)
@@ -199,7 +200,7 @@ def main(argv=None) -> int:
                          args.single)
         single_per_page = (sum(single_t.wall) / args.single, sum(single_t.cpu) / args.single)
         zip_t = Timer(lambda: documents.render_zip(cert_tpl, contexts[: args.single], cert_fmt,
-                                                   "number"), 1)
+                                                   "number", background_key=shared), 1)
 
         print("\n== figures, ms                                                   "
               "     wall      CPU")

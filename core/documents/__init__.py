@@ -3,8 +3,8 @@
 Public API (see docs/documents.md)::
 
     render_pdf(template, context, page_format="a4-portrait", *, copy=False) -> bytes
-    render_batch(template, contexts, page_format) -> bytes          # N records, one PDF
-    render_zip(template, contexts, page_format, filename_key) -> bytes  # one PDF each
+    render_batch(template, contexts, page_format, *, background_key=None) -> bytes
+    render_zip(template, contexts, page_format, filename_key, *, background_key=None) -> bytes
     render_html(template, context, page_format="a4-portrait", *, copy=False) -> str
     barcode_svg(value, *, height_mm=12, module_width_mm=0.3, text=True) -> Markup
     qr_svg(data, *, scale=0.5, border=4) -> Markup
@@ -51,21 +51,34 @@ def render_pdf(template: str, context: dict, page_format: str | PageFormat = "a4
     return render.render_pdf(template, context, page_format, copy=copy)
 
 
-def render_batch(template: str, contexts: list[dict], page_format: str | PageFormat) -> bytes:
+def render_batch(template: str, contexts: list[dict], page_format: str | PageFormat, *,
+                 background_key: str | tuple | Callable[[dict], object] | None = None) -> bytes:
     """Render many records into ONE PDF (one layout): a page each, or a cell each on a
-    label sheet. A record whose context has ``is_copy=True`` is marked as a copy."""
+    label sheet. A record whose context has ``is_copy=True`` is marked as a copy.
+
+    ``background_key`` makes a *layered* batch, for one-page records whose boxes have
+    fixed places (certificates): records with the same key (a context key, a tuple of
+    keys, or a function of the context) share a background, which the template draws
+    when its ``part`` variable is ``"background"``; it is laid out once per key and put
+    under each of their pages, whose template draws only the record's own boxes
+    (``part == "overlay"``). Single renders get ``part == "full"``. If a background or a
+    record does not fit on one page, the batch is rendered whole instead (same result,
+    slower)."""
     from core.documents import render
 
-    return render.render_batch(template, contexts, page_format)
+    return render.render_batch(template, contexts, page_format, background_key=background_key)
 
 
 def render_zip(template: str, contexts: list[dict], page_format: str | PageFormat,
-               filename_key: str | Callable[[dict], str]) -> bytes:
+               filename_key: str | Callable[[dict], str], *,
+               background_key: str | tuple | Callable[[dict], object] | None = None) -> bytes:
     """A ZIP of one PDF per record. ``filename_key`` is a context key or a function of the
-    context; names are made safe, given ``.pdf`` and de-duplicated."""
+    context; names are made safe, given ``.pdf`` and de-duplicated. ``background_key`` as
+    for :func:`render_batch`."""
     from core.documents import render
 
-    return render.render_zip(template, contexts, page_format, filename_key)
+    return render.render_zip(template, contexts, page_format, filename_key,
+                             background_key=background_key)
 
 
 def render_html(template: str, context: dict, page_format: str | PageFormat = "a4-portrait",

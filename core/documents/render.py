@@ -12,6 +12,10 @@ WeasyPrint lays the whole batch out once.
 Receipt rolls (formats without a height) are laid out once on a 2 m page; each page's
 height is then set to the bottom of its content before the PDF is written, so a receipt is
 exactly as long as it needs to be, for the price of one layout.
+
+Barcodes and QR codes are drawn into the PDF after the layout, and a layered batch
+(``background_key``) lays out what a group of records shares once: see
+:mod:`core.documents.vector`.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ from markupsafe import escape
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
-from core.documents import _speedups, fonts
+from core.documents import _speedups, fonts, vector
 from core.documents.environment import STATIC_DIR, companion_css, document_env
 from core.documents.fetcher import allowed_roots, make_fetcher
 from core.documents.formats import MM_PER_PT, PageFormat, get_format
@@ -100,20 +104,26 @@ def _stylesheets(state: _State, env, template: str, fmt: PageFormat) -> list[CSS
 
 
 def _fragments(env, template: str, contexts: Iterable[dict], fmt: PageFormat,
-               copy: bool = False) -> list[str]:
+               copy: bool = False, part: str = "full") -> list[str]:
+    """Each record's HTML. ``part`` is "full", or for a layered batch "background" (what
+    the group shares) or "overlay" (what is the record's own); templates read it."""
     tpl = env.get_template(template)
     out = []
     for context in contexts:
         ctx = dict(context)
-        ctx["is_copy"] = bool(copy or ctx.get("is_copy"))
+        ctx["is_copy"] = bool(copy or ctx.get("is_copy")) and part != "background"
         ctx["page_format"] = fmt
+        ctx["part"] = part
         out.append(tpl.render(ctx))
     return out
 
 
-def _body(fragments: list[str], fmt: PageFormat) -> str:
+def _body(fragments: list[str], fmt: PageFormat, backgrounds: list[str] = ()) -> str:
     if not fmt.sheet:
         return "".join(
+            f'<div class="ctc-record ctc-background">{fragment}</div>'
+            for fragment in backgrounds
+        ) + "".join(
             f'<div class="ctc-record" id="{RECORD_ID.format(i)}">{fragment}</div>'
             for i, fragment in enumerate(fragments)
         )
@@ -171,11 +181,41 @@ def _fit_pages_to_content(document) -> None:
         page.height = max(min(page.height, height), 10 * PX_PER_MM)
 
 
-def _layout(template: str, contexts: list[dict], fmt: PageFormat, *, copy: bool = False):
+def _group_key(background_key) -> Callable[[dict], object]:
+    if callable(background_key):
+        return background_key
+    keys = (background_key,) if isinstance(background_key, str) else tuple(background_key)
+    return lambda context: tuple(repr(context.get(k)) for k in keys)
+
+
+def _layout(template: str, contexts: list[dict], fmt: PageFormat, *, copy: bool = False,
+            background_key=None):
     env = document_env()
     state = _state()
     sheets = _stylesheets(state, env, template, fmt)
-    body = _body(_fragments(env, template, contexts, fmt, copy), fmt)
+    layered = background_key is not None and not fmt.sheet and not fmt.fit_content
+    registry = vector.Registry()
+    token = vector.collecting(registry)
+    try:
+        group_of: list[int] = []
+        firsts: list[dict] = []
+        if layered:
+            key = _group_key(background_key)
+            seen: dict[object, int] = {}
+            for context in contexts:
+                k = key(context)
+                if k not in seen:
+                    seen[k] = len(firsts)
+                    firsts.append(context)
+                group_of.append(seen[k])
+            backgrounds = _fragments(env, template, firsts, fmt, part="background")
+            fragments = _fragments(env, template, contexts, fmt, copy, part="overlay")
+        else:
+            backgrounds = []
+            fragments = _fragments(env, template, contexts, fmt, copy)
+    finally:
+        vector.stop_collecting(token)
+    body = _body(fragments, fmt, backgrounds)
     html = _page(body, fmt, title=_title(template, contexts), lang=_lang(contexts))
     fetcher = make_fetcher(state.roots)
     document = HTML(
@@ -184,11 +224,37 @@ def _layout(template: str, contexts: list[dict], fmt: PageFormat, *, copy: bool 
     if fmt.fit_content:
         _fit_pages_to_content(document)
     document.fetcher = fetcher  # what was fetched / refused, for tests and debugging
+    document.ctc_codes = registry
+    document.ctc_backgrounds = None
+    if layered:
+        n_bg = len(firsts)
+        starts = _record_starts(document, len(contexts))
+        if starts == list(range(n_bg, n_bg + len(contexts))) and \
+                len(document.pages) == n_bg + len(contexts):
+            document.ctc_backgrounds = {
+                g: [n_bg + i for i, group in enumerate(group_of) if group == g]
+                for g in range(n_bg)
+            }
+        else:  # a background or a record took more than one page: render them whole
+            return _layout(template, contexts, fmt, copy=copy)
     return document
 
 
-def _write(document) -> bytes:
-    return document.write_pdf()
+def _record_starts(document, count: int) -> list[int | None]:
+    """The index of the page each record starts on (None: not found)."""
+    starts: dict[int, int] = {}
+    for number, page in enumerate(document.pages):
+        for anchor in page.anchors:
+            if anchor.startswith("ctc-record-"):
+                starts.setdefault(int(anchor.rsplit("-", 1)[1]), number)
+    return [starts.get(i) for i in range(count)]
+
+
+def _write(document, backgrounds: dict[int, list[int]] | None = None) -> bytes:
+    if backgrounds is None:
+        backgrounds = getattr(document, "ctc_backgrounds", None)
+    return document.write_pdf(finisher=vector.make_finisher(
+        getattr(document, "ctc_codes", None), backgrounds))
 
 
 _gc_lock = threading.Lock()
@@ -230,19 +296,21 @@ def render_pdf(template: str, context: dict, page_format: str | PageFormat = "a4
         return _write(_layout(template, [context], fmt, copy=copy))
 
 
-def render_batch(template: str, contexts: list[dict], page_format: str | PageFormat) -> bytes:
+def render_batch(template: str, contexts: list[dict], page_format: str | PageFormat, *,
+                 background_key=None) -> bytes:
     contexts = list(contexts)
     if not contexts:
         raise ValueError("render_batch needs at least one record")
     fmt = get_format(page_format)
     with _gc_paused():
-        return _write(_layout(template, contexts, fmt))
+        return _write(_layout(template, contexts, fmt, background_key=background_key))
 
 
 def render_document(template: str, contexts: list[dict], page_format: str | PageFormat,
-                    *, copy: bool = False):
+                    *, copy: bool = False, background_key=None):
     """The laid-out WeasyPrint ``Document`` (for tests and special cases)."""
-    return _layout(template, list(contexts), get_format(page_format), copy=copy)
+    return _layout(template, list(contexts), get_format(page_format), copy=copy,
+                   background_key=background_key)
 
 
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
@@ -257,7 +325,7 @@ def safe_filename(name: str, fallback: str) -> str:
 
 
 def render_zip(template: str, contexts: list[dict], page_format: str | PageFormat,
-               filename_key: str | Callable[[dict], str]) -> bytes:
+               filename_key: str | Callable[[dict], str], *, background_key=None) -> bytes:
     contexts = list(contexts)
     fmt = get_format(page_format)
     names: list[str] = []
@@ -273,7 +341,7 @@ def render_zip(template: str, contexts: list[dict], page_format: str | PageForma
         names.append(name)
 
     with _gc_paused():
-        pdfs = _zip_members(template, contexts, fmt)
+        pdfs = _zip_members(template, contexts, fmt, background_key)
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, pdf in zip(names, pdfs, strict=True):
@@ -281,21 +349,31 @@ def render_zip(template: str, contexts: list[dict], page_format: str | PageForma
     return out.getvalue()
 
 
-def _zip_members(template: str, contexts: list[dict], fmt: PageFormat) -> list[bytes]:
+def _copy(document, pages):
+    """A document of some of ``document``'s pages, drawing the same codes."""
+    part = document.copy(pages)
+    part.ctc_codes = getattr(document, "ctc_codes", None)
+    return part
+
+
+def _zip_members(template: str, contexts: list[dict], fmt: PageFormat,
+                 background_key=None) -> list[bytes]:
     pdfs: list[bytes] = []
     if contexts and not fmt.sheet:
         # One layout for all records, then one PDF per record's pages.
-        document = _layout(template, contexts, fmt)
-        starts = {}
-        for number, page in enumerate(document.pages):
-            for anchor in page.anchors:
-                if anchor.startswith("ctc-record-"):
-                    starts.setdefault(int(anchor.rsplit("-", 1)[1]), number)
-        bounds = [starts.get(i) for i in range(len(contexts))]
-        if all(b is not None for b in bounds):
-            ends = bounds[1:] + [len(document.pages)]
-            pdfs = [document.copy(document.pages[b:e]).write_pdf()
-                    for b, e in zip(bounds, ends, strict=True)]
+        document = _layout(template, contexts, fmt, background_key=background_key)
+        layers = document.ctc_backgrounds
+        if layers:
+            background_of = {page: bg for bg, pages in layers.items() for page in pages}
+            pdfs = [_write(_copy(document, [document.pages[background_of[page]],
+                                            document.pages[page]]), {0: [1]})
+                    for page in sorted(background_of)]
+        else:
+            bounds = _record_starts(document, len(contexts))
+            if all(b is not None for b in bounds):
+                ends = bounds[1:] + [len(document.pages)]
+                pdfs = [_write(_copy(document, document.pages[b:e]))
+                        for b, e in zip(bounds, ends, strict=True)]
     if len(pdfs) != len(contexts):
         pdfs = [_write(_layout(template, [c], fmt)) for c in contexts]
     return pdfs

@@ -42,6 +42,11 @@ def receipt(n: int = 1, *, items: int = 4) -> dict:
     }
 
 
+#: The context keys a cohort's certificates share: ``render_batch(...,
+#: background_key=CERTIFICATE_SHARED)`` lays their background out once.
+CERTIFICATE_SHARED = ("center", "course", "issued_on", "signatories")
+
+
 def certificate(n: int = 1) -> dict:
     return {
         "center": CENTER,

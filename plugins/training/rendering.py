@@ -19,13 +19,16 @@ from core.verification import group_code
 from plugins.training.models import Certificate, CertificateBatch
 
 CHUNK = 50
-# Where the QR code sits inside the certificate's frame (documents/training/certificate.css:
-# .qr top/left; .frame border), and its module size and quiet zone: a bulk issue draws the
-# QR code straight into each page's content stream at this place.
-FRAME_BORDER_MM = 1.4
-QR_LEFT_MM, QR_TOP_MM = 12.0, 138.0
-QR_MODULE_MM, QR_BORDER = 0.55, 2
-PT_PER_MM = 72 / 25.4
+#: What the background of a certificate shows (part="background" in the template): the
+#: certificates of a bulk issue that agree on these share one background, laid out once
+#: (core.documents.render_batch, background_key).
+BACKGROUND_KEYS = (
+    "center_name_km", "center_name_en", "course_title_km", "course_title_en",
+    "size_course_km", "size_course_en", "course_code", "hours", "hours_km", "start_date",
+    "end_date",
+    "issued_on", "valid_until", "trainers", "signatory_name", "signatory_title",
+    "signature", "seal",
+)
 
 
 def verify_url_prefix(base_url: str | None = None) -> str:
@@ -103,97 +106,6 @@ def _split_pages(pages) -> list[bytes]:
     return out
 
 
-def _add_background(writer, background: bytes, pages) -> None:
-    """Make each of ``pages`` (already in ``writer``) paint ``background``'s first page
-    first. The background is added ONCE as a Form XObject: per page it costs a few bytes."""
-    from pypdf import PdfReader
-    from pypdf.generic import (
-        ArrayObject,
-        DecodedStreamObject,
-        DictionaryObject,
-        FloatObject,
-        NameObject,
-        StreamObject,
-    )
-
-    bg = PdfReader(io.BytesIO(background)).pages[0]
-    form = StreamObject()
-    form.set_data(bg.get_contents().get_data())
-    form.update({
-        NameObject("/Type"): NameObject("/XObject"),
-        NameObject("/Subtype"): NameObject("/Form"),
-        NameObject("/BBox"): ArrayObject([FloatObject(v) for v in bg.mediabox]),
-        NameObject("/Resources"): bg["/Resources"].clone(writer),
-    })
-    form_ref = writer._add_object(form)
-    head = DecodedStreamObject()
-    head.set_data(b"q /CtcCertBackground Do Q\nq\n")  # the page's own drawing in q ... Q,
-    head_ref = writer._add_object(head)
-    tail = DecodedStreamObject()
-    tail.set_data(b"\nQ\n")  # so what is drawn after it starts from the page's own state
-    tail_ref = writer._add_object(tail)
-    for page in pages:
-        resources = page["/Resources"].get_object()
-        xobjects = resources.get("/XObject")
-        if xobjects is None:
-            xobjects = resources[NameObject("/XObject")] = DictionaryObject()
-        xobjects.get_object()[NameObject("/CtcCertBackground")] = form_ref
-        contents = page["/Contents"]
-        parts = list(contents.get_object()) if isinstance(
-            contents.get_object(), ArrayObject) else [contents]
-        page[NameObject("/Contents")] = ArrayObject([head_ref, *parts, tail_ref])
-
-
-def qr_origin_mm(page_format: str) -> tuple[float, float]:
-    """(left, top) of the QR code's box on the page, in mm."""
-    from core.documents import get_format
-
-    top, _right, _bottom, left = get_format(page_format).margin_mm
-    return (left + FRAME_BORDER_MM + QR_LEFT_MM, top + FRAME_BORDER_MM + QR_TOP_MM)
-
-
-def qr_content_stream(url: str, page_format: str) -> bytes:
-    """PDF drawing operators of the QR code of ``url`` (rows of dark modules as rectangles).
-
-    A fixed mask pattern skips segno's mask evaluation (5x faster); any mask is valid QR.
-    """
-    import segno
-
-    from core.documents import get_format
-
-    left, top = qr_origin_mm(page_format)
-    height = get_format(page_format).height_mm
-    mod = QR_MODULE_MM
-    ops = ["q 0 g"]
-    for r, row in enumerate(segno.make(url, error="m", micro=False, mask=2).matrix):
-        y = (height - top - (QR_BORDER + r + 1) * mod) * PT_PER_MM
-        c, n = 0, len(row)
-        while c < n:
-            if not row[c]:
-                c += 1
-                continue
-            start = c
-            while c < n and row[c]:
-                c += 1
-            x = (left + (QR_BORDER + start) * mod) * PT_PER_MM
-            ops.append(f"{x:.2f} {y:.2f} {(c - start) * mod * PT_PER_MM:.2f} "
-                       f"{mod * PT_PER_MM + 0.05:.2f} re")
-    ops.append("f Q\n")
-    return "\n".join(ops).encode()
-
-
-def _add_qr(writer, page, url: str, page_format: str) -> None:
-    from pypdf.generic import ArrayObject, DecodedStreamObject, NameObject
-
-    stream = DecodedStreamObject()
-    stream.set_data(qr_content_stream(url, page_format))
-    contents = page["/Contents"]
-    parts = list(contents.get_object()) if isinstance(
-        contents.get_object(), ArrayObject) else [contents]
-    page[NameObject("/Contents")] = ArrayObject([*parts,
-                                                 writer._add_object(stream.flate_encode())])
-
-
 def render_chunked(certs: list[Certificate], *, base_url: str | None = None, progress=None,
                    want_batch: bool = True, on_singles=None) -> tuple[bytes | None, list[bytes]]:
     """(one PDF of every certificate, [each certificate's own PDF, in the given order]).
@@ -202,11 +114,10 @@ def render_chunked(certs: list[Certificate], *, base_url: str | None = None, pro
     ``on_singles([(certificate, pdf), ...])``, and not kept (the list returned is empty):
     memory then stays flat whatever the number of certificates.
 
-    One certificate renders whole. Several render as what they share (frame, center,
-    course, dates, trainers, signatory: ``part="background"``, laid out once per issue
-    date) under what is theirs (names, number, code, QR code: ``part="overlay"``, laid out
-    in ONE document per chunk of 50 with core.documents.render_batch); the QR code is
-    drawn straight into each page (see :func:`qr_content_stream`).
+    One certificate renders whole. Several render as a layered batch
+    (core.documents.render_batch with ``background_key``), ONE document per chunk of 50:
+    what they share (frame, center, course, dates, trainers, signatory) is laid out once,
+    what is theirs (names, number, code, QR code) once each.
     """
     from pypdf import PdfReader, PdfWriter
 
@@ -225,39 +136,30 @@ def render_chunked(certs: list[Certificate], *, base_url: str | None = None, pro
             return pdf, []
         return pdf, [pdf]
     writer = PdfWriter()
-    singles: dict[int, bytes] = {}
-    done = 0
-    for group in _groups(certs):
-        background = render_pdf(template, {**context_for(group[0][1], prefix, assets),
-                                           "part": "background"}, fmt)
-        for start in range(0, len(group), CHUNK):
-            chunk = group[start:start + CHUNK]
-            _reload([cert for _i, cert in chunk])
-            overlay = render_batch(template, [
-                {**context_for(c, prefix, assets), "part": "overlay"} for _i, c in chunk], fmt)
-            first = len(writer.pages)
-            writer.append(PdfReader(io.BytesIO(overlay)))
-            pages = writer.pages[first:]
-            if len(pages) != len(chunk):  # a record overflowed its page
-                raise RuntimeError("a certificate did not fit on one page")
-            _add_background(writer, background, pages)
-            for page, (_i, cert) in zip(pages, chunk, strict=True):
-                _add_qr(writer, page, prefix + cert.code, fmt)
-            pdfs = _split_pages(pages)
-            if on_singles is not None:
-                on_singles([(cert, pdf) for (_i, cert), pdf in zip(chunk, pdfs, strict=True)])
-            else:
-                for (index, _cert), pdf in zip(chunk, pdfs, strict=True):
-                    singles[index] = pdf
-            done += len(chunk)
-            if progress is not None:
-                progress(done, len(certs))
+    singles: list[bytes] = []
+    for start in range(0, len(certs), CHUNK):
+        chunk = certs[start:start + CHUNK]
+        _reload(chunk)
+        pdf = render_batch(template, [context_for(c, prefix, assets) for c in chunk], fmt,
+                           background_key=BACKGROUND_KEYS)
+        first = len(writer.pages)
+        writer.append(PdfReader(io.BytesIO(pdf)))
+        pages = writer.pages[first:]
+        if len(pages) != len(chunk):  # a record overflowed its page
+            raise RuntimeError("a certificate did not fit on one page")
+        pdfs = _split_pages(pages)
+        if on_singles is not None:
+            on_singles(list(zip(chunk, pdfs, strict=True)))
+        else:
+            singles.extend(pdfs)
+        if progress is not None:
+            progress(start + len(chunk), len(certs))
     batch_pdf = None
     if want_batch:
         buf = io.BytesIO()
         writer.write(buf)
         batch_pdf = buf.getvalue()
-    return batch_pdf, [singles[i] for i in sorted(singles)]
+    return batch_pdf, singles
 
 
 def _reload(certs: list[Certificate]) -> None:
@@ -269,16 +171,6 @@ def _reload(certs: list[Certificate]) -> None:
     if expired:
         expired[0].session.execute(sa.select(Certificate).where(
             Certificate.id.in_([st.identity[0] for st in expired]))).scalars().all()
-
-
-def _groups(certs: list[Certificate]) -> list[list[tuple[int, Certificate]]]:
-    """(position, certificate) grouped by what their background shows (cohort, issue
-    date, validity); usually one group."""
-    groups: dict[tuple, list[tuple[int, Certificate]]] = {}
-    for index, cert in enumerate(certs):
-        key = (cert.cohort_id, cert.issued_on, cert.valid_until)
-        groups.setdefault(key, []).append((index, cert))
-    return list(groups.values())
 
 
 def store_single_pdfs(session, certs: list[Certificate], *, base_url: str | None = None):

@@ -135,22 +135,22 @@ def test_qr_code_encodes_the_absolute_verify_url(app, factory):
 
 
 def test_bulk_pages_draw_the_qr_code_where_a_single_certificate_has_it(app):
-    """The bulk path draws the QR code into the page; it must sit where the template puts
-    it, and encode the certificate's verify URL."""
-    import segno
+    """A bulk issue is a layered batch: each page's own QR code must sit where the
+    template puts it in a single certificate, and encode that certificate's verify URL."""
+    from core.documents import render_batch
+    from tests.core.test_document_vectors import code_boxes, code_rects, qr_cells, segno_cells
 
     with app.app_context():
-        document = render_document("training/certificate.html", [_context(STACKED)],
-                                   "a4-landscape")
-        box = _box_by_class(document.pages[0], "qr")
-        mm_per_px = 25.4 / 96
-        left, top = rendering.qr_origin_mm("a4-landscape")
-        assert abs(box.content_box_x() * mm_per_px - left) < 0.3
-        assert abs(box.content_box_y() * mm_per_px - top) < 0.3
-        url = "http://localhost/verify/ABCDEFGHJKMNPQRS"
-        ops = rendering.qr_content_stream(url, "a4-landscape").decode()
-        dark = sum(sum(1 for v in row if v) for row in segno.make(url, error="m",
-                                                                  mask=2).matrix)
-        widths = [float(line.split()[2]) for line in ops.splitlines() if line.endswith(" re")]
-        module_pt = rendering.QR_MODULE_MM * rendering.PT_PER_MM
-        assert round(sum(widths) / module_pt) == dark
+        single = render_document("training/certificate.html", [_context(STACKED)],
+                                 "a4-landscape")
+        (qr_box,) = code_boxes(single.pages[0])
+        contexts = [{**_context(STACKED), "verify_url": f"http://localhost/verify/CODE{i}"}
+                    for i in range(2)]
+        pdf = render_batch("training/certificate.html", contexts, "a4-landscape",
+                           background_key=rendering.BACKGROUND_KEYS)
+    reader = PdfReader(io.BytesIO(pdf))
+    assert len(reader.pages) == 2
+    for i, page in enumerate(reader.pages):
+        rects = code_rects(page)
+        assert qr_cells(rects, qr_box, 0.55 * 96 / 25.4, 2) == segno_cells(
+            f"http://localhost/verify/CODE{i}", mask=2)
