@@ -44,7 +44,7 @@ def receipt(n: int = 1, *, items: int = 4) -> dict:
 
 #: The context keys a cohort's certificates share: ``render_batch(...,
 #: background_key=CERTIFICATE_SHARED)`` lays their background out once.
-CERTIFICATE_SHARED = ("center", "course", "issued_on", "signatories")
+CERTIFICATE_SHARED = ("center", "course", "trainer", "issued_on", "valid_until", "signatories")
 
 
 def certificate(n: int = 1) -> dict:
@@ -52,9 +52,13 @@ def certificate(n: int = 1) -> dict:
         "center": CENTER,
         "recipient": {"name_km": "លោកស្រី ចាន់ សុភាព", "name_en": f"Ms Chan Sopheap {n}"},
         "course": {"title_km": "មូលដ្ឋានគ្រឹះកុំព្យូទ័រ និងការិយាល័យ",
-                   "title_en": "Computer and Office Basics", "hours": 40},
-        "issued_on": "2025-03-14",
+                   "title_en": "Computer and Office Basics", "hours": 40,
+                   "dates": "03/03/2025 – 14/03/2025"},
+        "trainer": "ហេង សុវណ្ណ",
+        "issued_on": "14/03/2025",
+        "valid_until": "14/03/2028",
         "number": f"CERT-SR01-2025-{n:05d}",
+        "code": f"K7QM-4XTR-{n:04d}-PW9H",
         "verify_url": f"https://erp.ctc.gov.kh/v/CERT-SR01-2025-{n:05d}",
         "signatories": [{"name": "ហេង សុវណ្ណ", "title": "Trainer / គ្រូបង្គោល"},
                         {"name": "លឹម ដារ៉ា", "title": "Center manager / ប្រធានមជ្ឈមណ្ឌល"}],
