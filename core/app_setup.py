@@ -9,7 +9,7 @@ from flask import Flask, abort, g, render_template, request
 from flask_babel import lazy_gettext as _l
 from jinja2 import ChoiceLoader, FileSystemLoader
 
-from core import i18n
+from core import i18n, phones
 from core.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
 from core.plugins import PluginError, PluginRegistry, hooks, plugin_enabled
 
@@ -225,6 +225,7 @@ def init_views(app: Flask) -> None:
 
     app.jinja_env.filters["localtime"] = i18n.to_local
     app.jinja_env.filters["khmer_digits"] = i18n.khmer_digits
+    app.jinja_env.filters["phone"] = phones.display
 
     for code in (400, 403, 404, 405, 413, 429, 500):
         app.register_error_handler(code, _error_page(code))

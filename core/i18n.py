@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 from flask import current_app, has_request_context, request, session
 from flask_babel import get_locale
+
+from core import clock
 
 
 def select_locale() -> str:
@@ -27,8 +28,7 @@ def select_locale() -> str:
 def select_timezone() -> str:
     from core.tenancy import current_center
 
-    center = current_center()
-    return center.timezone if center else current_app.config["CTC_TIMEZONE"]
+    return clock.zone_name(current_center())
 
 
 def lang() -> str:
@@ -42,14 +42,15 @@ def local_name(obj, field: str = "name") -> str:
     return (km or en) if lang() == "km" else (en or km)
 
 
-def to_local(value: datetime | None, tz: str | None = None) -> datetime | None:
-    """A naive UTC datetime from the database, in the center's time zone."""
-    if value is None:
-        return None
-    zone = ZoneInfo(tz or select_timezone())
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(zone)
+def to_local(value: datetime | None, center=None) -> datetime | None:
+    """For templates (``to_local(x)``, ``x|localtime``): a naive UTC datetime from the
+    database as local wall-clock time at ``center``, by default the current center (else
+    the installation's zone). Services use :func:`core.clock.to_local`."""
+    if center is None:
+        from core.tenancy import current_center
+
+        center = current_center()
+    return clock.to_local(value, center)
 
 
 KHMER_DIGITS = str.maketrans("0123456789", "០១២៣៤៥៦៧៨៩")

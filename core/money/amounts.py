@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 
 from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
@@ -211,6 +212,18 @@ def format_money(m: Money, locale="en", *, symbol: bool = True) -> str:
         digits = "$" + digits if m.currency == "USD" else f"{digits} {KHR_SIGN}"
     text = ("-" if m.minor < 0 else "") + digits
     return text.translate(TO_KHMER) if str(locale or "en").startswith("km") else text
+
+
+def format_minor(minor: int, currency: str, locale="en", *, symbol: bool = True) -> str:
+    """:func:`format_money` of ``minor`` units of ``currency``: for amounts stored as a pair
+    of columns (``cost_minor`` + ``currency``) or a riel column (``total_khr``, "KHR").
+
+    ``minor`` is an int; a whole ``Decimal`` (what ``SUM()`` gives on PostgreSQL) is taken
+    too; floats and fractions are refused (``TypeError``), as :class:`Money` does.
+    """
+    if isinstance(minor, Decimal) and minor == minor.to_integral_value():
+        minor = int(minor)
+    return format_money(Money(minor, currency), locale, symbol=symbol)
 
 
 # -- rounding ------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from core.extensions import db
 from core.money.amounts import (
     Money,
     MoneyError,
+    format_minor,
     format_money,
     khr,
     parse,
@@ -33,10 +34,27 @@ MIN_RATE, MAX_RATE = 1_000, 20_000  # a sanity band for typed rates (41,000 is a
 
 
 @bp.app_template_filter("money")
-def money_filter(m: Money | None, symbol: bool = True) -> str:
+def money_filter(value: Money | int | None, currency: str | bool | None = None,
+                 symbol: bool = True) -> str:
+    """An amount in the current language (Khmer digits on Khmer screens); "" for None.
+
+    ``{{ amount|money }}`` for a :class:`Money`; ``{{ minor|money(currency) }}`` for a whole
+    number of minor units (``{{ sale.total_khr|money("KHR") }}``); ``symbol=false`` (or
+    ``{{ amount|money(false) }}``) gives the digits only.
+    """
     from core.i18n import lang
 
-    return "" if m is None else format_money(m, lang(), symbol=symbol)
+    if isinstance(currency, bool):  # {{ amount|money(false) }}
+        currency, symbol = None, currency
+    if value is None:
+        return ""
+    if isinstance(value, Money):
+        if currency not in (None, value.currency):
+            raise ValueError(f"money: an amount in {value.currency} shown as {currency}")
+        return format_money(value, lang(), symbol=symbol)
+    if currency is None:
+        raise TypeError("money: a number of minor units needs its currency: |money(currency)")
+    return format_minor(value, currency, lang(), symbol=symbol)
 
 
 class RateForm(FlaskForm):

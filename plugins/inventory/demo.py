@@ -10,9 +10,10 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
+from core import clock
 from plugins.inventory import loans, repairs, stock
 from plugins.inventory.models import Asset, Consumable, Loan, RepairTicket, StockMovement, StockTake
-from plugins.inventory.services import add_photo, create_asset, local_today
+from plugins.inventory.services import add_photo, create_asset
 
 CONSUMABLES = [
     ("PAPER-A4", "A4 paper (80 g)", "ream", 10),
@@ -92,7 +93,7 @@ def load(center, session) -> None:
         add_photo(session, projector, _demo_picture(), "projector.png")
     repairs.save_plan(session, center, category="desktop", every_days=90,
                       task="Clean fans, check disks and update the operating system")
-    today = local_today(center)
+    today = clock.today(center)
     laptop = assets[f"DEMO-{center.code}-LT01"]
     if not session.execute(sa.select(Loan.id).where(Loan.center_id == center.id)).first():
         loan = loans.check_out(session, center, laptop, borrower_kind="community",

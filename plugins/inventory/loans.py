@@ -8,11 +8,12 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
+from core import clock
 from core.tenancy import utcnow
 from core.verification import PersonRef
 from plugins.inventory.constants import BORROWER_KINDS, CONDITIONS
 from plugins.inventory.models import Asset, Loan
-from plugins.inventory.services import InventoryError, local_today, savepoint, staff_of
+from plugins.inventory.services import InventoryError, savepoint, staff_of
 
 
 def find_people(session, center, query: str, purpose: str) -> list[PersonRef]:
@@ -56,7 +57,7 @@ def check_out(session, center, asset: Asset, *, borrower_kind: str, due_on: date
     borrower_name = (borrower_name or "").strip()
     if not borrower_name:
         raise InventoryError(_l("Give the borrower's name."), "borrower_name")
-    if due_on < local_today(center):
+    if due_on < clock.today(center):
         raise InventoryError(_l("The due date is in the past."), "due_on")
     locked = lock_asset(session, asset.id)
     if locked is None or locked.center_id != center.id:
@@ -113,7 +114,7 @@ def overdue_loans(center, today: date):
 
 
 def overdue_count(session, center, today: date | None = None) -> int:
-    today = today or local_today(center)
+    today = today or clock.today(center)
     return session.execute(
         sa.select(sa.func.count(Loan.id)).where(
             Loan.center_id == center.id, Loan.returned_at.is_(None), Loan.due_on < today)

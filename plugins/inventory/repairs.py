@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from core import clock
 from core.tenancy import utcnow
 from plugins.inventory import stock
 from plugins.inventory.constants import (
@@ -19,7 +20,7 @@ from plugins.inventory.constants import (
 )
 from plugins.inventory.loans import lock_asset
 from plugins.inventory.models import Asset, MaintenancePlan, RepairTicket
-from plugins.inventory.services import InventoryError, local_today, open_repairs, staff_of
+from plugins.inventory.services import InventoryError, open_repairs, staff_of
 
 TICKET_SERIES = "inventory.repair"
 TICKET_PATTERN = "{center}-R{n:05d}"
@@ -170,7 +171,7 @@ def maintenance_due(session, center, *, today: date | None = None, user=None) ->
     An asset with an open preventive ticket is skipped, so running this twice in a day
     opens nothing twice. The caller commits.
     """
-    today = today or local_today(center)
+    today = today or clock.today(center)
     plans = session.execute(sa.select(MaintenancePlan).where(
         MaintenancePlan.center_id == center.id, MaintenancePlan.active.is_(True))
     ).scalars().all()

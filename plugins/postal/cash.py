@@ -31,7 +31,3 @@ def settle(total_khr: int, tendered_khr: int, tendered_usd: int, rate: int) -> S
     riel otherwise. Raises :class:`core.money.Underpaid` (``.shortfall``) when short."""
     return money.settle(money.khr(total_khr), [money.khr(tendered_khr), money.usd(tendered_usd)],
                         rate, change_in="mixed" if tendered_usd else "KHR")
-
-
-def fmt(minor: int, currency: str, locale: str = "en") -> str:
-    return money.format_money(money.Money(int(minor), currency), locale)

@@ -6,8 +6,8 @@ documents/postal/ only lay them out, Khmer first and English below.
 
 from __future__ import annotations
 
-from core import documents
-from core.i18n import to_local
+from core import clock, documents
+from core.money import format_minor
 from plugins.postal import cash
 from plugins.postal.s10 import grouped
 from plugins.postal.services_items import place_name
@@ -20,15 +20,11 @@ KIND_TITLES = {
 
 
 def _khr(minor: int) -> str:
-    return cash.fmt(minor, "KHR")
+    return format_minor(minor, "KHR")  # bilingual documents: Western digits
 
 
 def _usd(minor: int) -> str:
-    return cash.fmt(minor, "USD")
-
-
-def _tz(center) -> str:
-    return center.timezone or "Asia/Phnom_Penh"
+    return format_minor(minor, "USD")
 
 
 def center_context(center) -> dict:
@@ -45,7 +41,7 @@ def receipt_context(sale, base_url: str) -> dict:
             "km": line.description_km or line.description_en, "en": line.description_en,
             "qty": line.quantity, "weight": f"{line.weight_g:,} g" if line.weight_g else "",
             "zone": line.zone if line.zone not in ("", "DOM") else "",
-            "unit": cash.fmt(line.unit_price_minor, line.unit_currency),
+            "unit": format_minor(line.unit_price_minor, line.unit_currency),
             "amount": _khr(line.net_khr),
             "s10": [grouped(i.s10) for i in line.items if i.s10],
         })
@@ -64,7 +60,7 @@ def receipt_context(sale, base_url: str) -> dict:
         "title_km": km, "title_en": en,
         "original": sale.original.number if sale.original_id else "",
         "reason": sale.reason,
-        "issued_at": to_local(sale.created_at, _tz(center)).strftime("%Y-%m-%d %H:%M"),
+        "issued_at": clock.to_local(sale.created_at, center).strftime("%Y-%m-%d %H:%M"),
         "clerk": sale.clerk.full_name or sale.clerk.username,
         "lines": lines,
         "vat": [{"rate": f"{bp / 100:g}%", "base": _khr(base), "vat": _khr(vat)}
@@ -126,7 +122,7 @@ def label_context(item, base_url: str) -> dict:
         "service_km": service.name_km, "service_en": service.name_en,
         "s10": item.s10 or "", "s10_grouped": grouped(item.s10) if item.s10 else "",
         "weight": f"{item.weight_g:,} g", "paid": paid,
-        "date": to_local(item.created_at, _tz(item.center)).strftime("%Y-%m-%d"),
+        "date": clock.to_local(item.created_at, item.center).strftime("%Y-%m-%d"),
         "office": item.center.name_en, "office_km": item.center.name_km,
         "sender": _party(item, "sender"), "addressee": _party(item, "addressee"),
         "track_url": f"{base_url}track/{item.s10}" if item.s10 else "",
@@ -160,15 +156,15 @@ def customs_context(decl) -> dict:
     return {
         "form": decl.form, "category": decl.category, "categories": CATEGORY_LABELS,
         "explanation": decl.explanation, "gross_weight": f"{decl.gross_weight_g:,} g",
-        "total_value": cash.fmt(decl.total_value_minor, decl.currency),
+        "total_value": format_minor(decl.total_value_minor, decl.currency),
         "lines": [{"description": line.description, "quantity": line.quantity,
                    "weight": f"{line.net_weight_g:,} g",
-                   "value": cash.fmt(line.value_minor, decl.currency),
+                   "value": format_minor(line.value_minor, decl.currency),
                    "hs_code": line.hs_code, "origin": line.origin_country}
                   for line in decl.lines],
         "s10": item.s10 or "", "sender": _party(item, "sender"),
         "addressee": _party(item, "addressee"),
-        "date": to_local(item.created_at, _tz(item.center)).strftime("%Y-%m-%d"),
+        "date": clock.to_local(item.created_at, item.center).strftime("%Y-%m-%d"),
         "office": item.center.name_en,
     }
 
@@ -179,14 +175,13 @@ def render_cn23(decl) -> bytes:
 
 def till_report_context(till, totals: dict) -> dict:
     center = till.center
-    tz = _tz(center)
     kind = "Z" if till.closed_at else "X"
     diff = totals["difference"]
     return {
         "center": center_context(center), "kind": kind, "counter": till.counter,
         "clerk": till.clerk.full_name or till.clerk.username,
-        "opened": to_local(till.opened_at, tz).strftime("%Y-%m-%d %H:%M"),
-        "closed": to_local(till.closed_at, tz).strftime("%Y-%m-%d %H:%M") if till.closed_at
+        "opened": clock.to_local(till.opened_at, center).strftime("%Y-%m-%d %H:%M"),
+        "closed": clock.to_local(till.closed_at, center).strftime("%Y-%m-%d %H:%M") if till.closed_at
         else "",
         "services": [{"name": name, "count": row["count"], "net": _khr(row["net_khr"]),
                       "vat": _khr(row["vat_khr"])} for name, row in totals["by_service"].items()],

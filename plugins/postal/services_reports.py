@@ -2,29 +2,20 @@
 
 from __future__ import annotations
 
-import csv
 import io
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date
 
 import sqlalchemy as sa
 
-from core.exports import append_row, safe_row
+from core import clock
+from core.exports import append_row, to_csv
 from core.extensions import db
-from core.sequences import center_date
 from plugins.postal.models import Sale, SaleLine
 from plugins.postal.models_items import Item
 
 
-def day_bounds(center, day: date) -> tuple[datetime, datetime]:
-    """The center's calendar day as naive UTC bounds [start, end)."""
-    zone = ZoneInfo(center.timezone or "Asia/Phnom_Penh")
-    start = datetime.combine(day, time.min, zone).astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
-    return start, start + timedelta(days=1)
-
-
 def daily_sales(session, center, day: date) -> dict:
-    start, end = day_bounds(center, day)
+    start, end = clock.day_bounds(day, center)
     within = (Sale.center_id == center.id, Sale.created_at >= start, Sale.created_at < end)
     by_service = session.execute(
         sa.select(SaleLine.description_en,
@@ -68,15 +59,9 @@ def _rows(report: dict):
 
 
 def report_csv(report: dict) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    """Both tables in one sheet, an empty line between them."""
     services, clerks = _rows(report)
-    writer.writerow(SERVICE_HEADER)
-    writer.writerows(safe_row(r) for r in services)
-    writer.writerow([])
-    writer.writerow(CLERK_HEADER)
-    writer.writerows(safe_row(r) for r in clerks)
-    return out.getvalue()
+    return to_csv([SERVICE_HEADER, *services, [], CLERK_HEADER, *clerks])
 
 
 def report_xlsx(report: dict) -> bytes:
@@ -103,7 +88,7 @@ def report_xlsx(report: dict) -> bytes:
 
 def today_summary(center) -> dict:
     """Cheap figures for the dashboard widget: today's sales total and items accepted."""
-    start, end = day_bounds(center, center_date(center))
+    start, end = clock.day_bounds(clock.today(center), center)
     total, count = db.session.execute(sa.select(
         sa.func.coalesce(sa.func.sum(Sale.total_khr), 0),
         sa.func.count(sa.case((Sale.kind == "sale", 1)))).where(

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from core.auth import deployer_required, permission_required
+from core.downloads import csv_response
 from core.extensions import db
 from core.tenancy import get_or_404, require_center, scoped
-from plugins.postal import cash
 from plugins.postal.forms import (
     GoodsForm,
     ImportForm,
@@ -63,7 +63,7 @@ def tariffs():
         return redirect(url_for("postal.tariffs"))
     rows = db.session.execute(scoped(Tariff, center).order_by(
         Tariff.service_id, Tariff.zone, Tariff.valid_from.desc(), Tariff.max_weight_g)).scalars()
-    return render_template("postal/tariffs.html", form=form, tariffs=list(rows), fmt=cash.fmt,
+    return render_template("postal/tariffs.html", form=form, tariffs=list(rows),
                            import_form=ImportForm(formdata=None))
 
 
@@ -119,8 +119,7 @@ def catalogue_export(kind: str):
         abort(404)
     center = require_center()
     text = EXPORTERS[kind](db.session, center)
-    return Response("\ufeff" + text, mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="{center.code}-{kind}.csv"'})
+    return csv_response(text, f"{center.code}-{kind}.csv")
 
 
 @bp.route("/postal/services", methods=["GET", "POST"])
@@ -134,7 +133,7 @@ def services():
             return redirect(url_for("postal.services"))
     rows = db.session.execute(scoped(PostalService, center).order_by(
         PostalService.code)).scalars().all()
-    return render_template("postal/services.html", form=form, services=rows, fmt=cash.fmt,
+    return render_template("postal/services.html", form=form, services=rows,
                            import_form=ImportForm(formdata=None))
 
 
@@ -159,7 +158,7 @@ def goods():
         if _save_coded(row, form, Goods, center):
             return redirect(url_for("postal.goods"))
     rows = db.session.execute(scoped(Goods, center).order_by(Goods.code)).scalars().all()
-    return render_template("postal/goods.html", form=form, goods=rows, fmt=cash.fmt,
+    return render_template("postal/goods.html", form=form, goods=rows,
                            import_form=ImportForm(formdata=None))
 
 

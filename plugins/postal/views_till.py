@@ -7,9 +7,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from core.auth import can, permission_required
+from core.downloads import pdf_response
 from core.extensions import db
 from core.tenancy import get_or_404, require_center, scoped
-from plugins.postal import cash, printing
+from plugins.postal import printing
 from plugins.postal.forms import CashMoveForm, CloseTillForm, OpenTillForm
 from plugins.postal.models import TillSession
 from plugins.postal.services_till import (
@@ -19,7 +20,7 @@ from plugins.postal.services_till import (
     open_till,
     till_totals,
 )
-from plugins.postal.views import bp, own_open_till, pdf_response
+from plugins.postal.views import bp, own_open_till
 
 # -- till -------------------------------------------------------------------------------------
 
@@ -66,7 +67,7 @@ def till_current():
 def till(till_id: int):
     record = _till_for_view(till_id)
     return render_template("postal/till.html", till=record,
-                           totals=till_totals(db.session, record), fmt=cash.fmt,
+                           totals=till_totals(db.session, record),
                            move_form=CashMoveForm(), close_form=CloseTillForm())
 
 
@@ -90,7 +91,7 @@ def till_cash(till_id: int):
         except (TillError, ValueError) as exc:
             db.session.rollback()
             form.amount.errors = [*form.amount.errors, str(exc)]
-    return render_template("postal/till.html", till=record, fmt=cash.fmt,
+    return render_template("postal/till.html", till=record,
                            totals=till_totals(db.session, record), move_form=form,
                            close_form=CloseTillForm(formdata=None)), 422
 
@@ -111,7 +112,7 @@ def till_close(till_id: int):
         except TillError as exc:
             db.session.rollback()
             form.counted_khr.errors = [*form.counted_khr.errors, str(exc)]
-    return render_template("postal/till.html", till=record, fmt=cash.fmt,
+    return render_template("postal/till.html", till=record,
                            totals=till_totals(db.session, record),
                            move_form=CashMoveForm(formdata=None), close_form=form), 422
 
@@ -131,4 +132,4 @@ def tills():
     center = require_center()
     rows = db.session.execute(scoped(TillSession, center).order_by(
         TillSession.id.desc()).limit(100)).scalars().all()
-    return render_template("postal/tills.html", tills=rows, fmt=cash.fmt)
+    return render_template("postal/tills.html", tills=rows)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from fractions import Fraction
 
 import pytest
@@ -18,6 +19,7 @@ from core.money import (
     MoneyError,
     Underpaid,
     cash_round,
+    format_minor,
     format_money,
     khr,
     khr_to_usd,
@@ -133,6 +135,38 @@ def test_format(m, locale, text):
 def test_format_without_symbol():
     assert format_money(khr(12_400), symbol=False) == "12,400"
     assert format_money(usd(305), "km", symbol=False) == "៣.០៥"
+
+
+def test_format_minor_takes_a_stored_pair():
+    assert format_minor(12_400, "KHR") == "12,400 ៛"
+    assert format_minor(305, "USD", "km") == "$៣.០៥"
+    assert format_minor(-305, "USD", symbol=False) == "-3.05"
+    assert format_minor(Decimal(12_400), "KHR") == "12,400 ៛"  # SUM() on PostgreSQL
+    for wrong in (3.05, Decimal("3.05"), "305"):
+        with pytest.raises(TypeError):
+            format_minor(wrong, "USD")
+    with pytest.raises(MoneyError):
+        format_minor(1, "EUR")
+
+
+@pytest.mark.parametrize("lang, riel, dollars", [
+    ("en", "12,400 ៛", "$3.05"), ("km", "១២,៤០០ ៛", "$៣.០៥")])
+def test_the_money_filter_speaks_the_screens_language(app, lang, riel, dollars):
+    from flask import render_template_string
+
+    with app.test_request_context(f"/?lang={lang}"):
+        render = lambda source, **kw: render_template_string(source, **kw)  # noqa: E731
+        assert render("{{ m|money }}", m=khr(12_400)) == riel
+        assert render("{{ n|money('KHR') }}", n=12_400) == riel
+        assert render("{{ n|money(c) }}", n=305, c="USD") == dollars
+        assert render("{{ n|money('USD', false) }}|{{ m|money(false) }}", n=305,
+                      m=usd(305)) == f"{dollars[1:]}|{dollars[1:]}"
+        assert render("{{ n|money('USD', symbol=false) }}", n=305) == dollars[1:]
+        assert render("{{ none|money('KHR') or '-' }}|{{ none|money }}") == "-|"
+        with pytest.raises(TypeError):
+            render("{{ n|money }}", n=305)  # a bare number has no currency
+        with pytest.raises(ValueError):
+            render("{{ m|money('USD') }}", m=khr(1))
 
 
 amounts = st.builds(Money, st.integers(-(10**13), 10**13), st.sampled_from(["KHR", "USD"]))

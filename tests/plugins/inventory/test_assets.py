@@ -8,6 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.exc import IntegrityError
 
+from core import clock
 from core.extensions import db
 from plugins.inventory import services
 from plugins.inventory.models import Asset, AssetEvent
@@ -197,7 +198,7 @@ def test_an_edit_cannot_leave_a_workflow_status_while_its_loan_or_ticket_is_open
     center, officer = ctx
     lent = services.create_asset(db.session, center, asset_data(serial="L1"))
     loan = loans.check_out(db.session, center, lent, borrower_kind="community",
-                           borrower_name="Dara", due_on=services.local_today(center),
+                           borrower_name="Dara", due_on=clock.today(center),
                            condition_out="good")
     for status in ("in_service", "retired", "lost"):
         with pytest.raises(services.InventoryError) as err:

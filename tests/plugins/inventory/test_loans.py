@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from core import clock
 from core.extensions import db
 from plugins.inventory import loans, services
 from plugins.inventory.models import Asset, AssetEvent, Loan
@@ -19,7 +20,7 @@ from tests.plugins.inventory.conftest import asset_data
 def _lend(center, asset, officer, due_days=7, name="Chea Sokha"):
     return loans.check_out(db.session, center, asset, borrower_kind="community",
                            borrower_name=name, borrower_contact="012 345 678",
-                           due_on=services.local_today(center) + timedelta(days=due_days),
+                           due_on=clock.today(center) + timedelta(days=due_days),
                            condition_out="good", user=officer)
 
 
@@ -49,9 +50,9 @@ def test_staff_borrower_must_belong_to_the_center(ctx, factory):
     asset = services.create_asset(db.session, center, asset_data())
     with pytest.raises(services.InventoryError):
         loans.check_out(db.session, center, asset, borrower_kind="staff", borrower_user=outsider,
-                        due_on=services.local_today(center), condition_out="good")
+                        due_on=clock.today(center), condition_out="good")
     loan = loans.check_out(db.session, center, asset, borrower_kind="staff", borrower_user=officer,
-                           due_on=services.local_today(center), condition_out="good")
+                           due_on=clock.today(center), condition_out="good")
     assert loan.borrower_name == "Sophea" and loan.borrower_ref == f"core:user:{officer.id}"
 
 
@@ -59,10 +60,10 @@ def test_the_database_refuses_two_open_loans_of_one_asset(ctx):
     center, officer = ctx
     asset = services.create_asset(db.session, center, asset_data())
     db.session.commit()
-    today = services.local_today(center)
+    today = clock.today(center)
     row = dict(center_id=center.id, asset_id=asset.id, borrower_kind="community",
                borrower_name="A", due_on=today, condition_out="good")
-    db.session.add(Loan(**row, returned_at=services.local_today(center) and None))
+    db.session.add(Loan(**row, returned_at=clock.today(center) and None))
     db.session.commit()
     db.session.add(Loan(**{**row, "borrower_name": "B"}))
     with pytest.raises(IntegrityError):
@@ -81,11 +82,11 @@ def test_overdue_loans_are_counted(ctx):
     b = services.create_asset(db.session, center, asset_data())
     late = _lend(center, a, officer)
     _lend(center, b, officer)
-    late.due_on = services.local_today(center) - timedelta(days=2)
+    late.due_on = clock.today(center) - timedelta(days=2)
     db.session.commit()
     assert loans.overdue_count(db.session, center) == 1
     assert [x.id for x in db.session.execute(
-        loans.overdue_loans(center, services.local_today(center))).scalars()] == [late.id]
+        loans.overdue_loans(center, clock.today(center))).scalars()] == [late.id]
 
 
 @pytest.mark.skipif(not ON_POSTGRES, reason="needs PostgreSQL: SQLite serialises writers")
@@ -107,7 +108,7 @@ def test_two_simultaneous_check_outs_exactly_one_succeeds(app, ctx):
                 a = session.get(Asset, asset_id)
                 barrier.wait(timeout=10)
                 loans.check_out(session, c, a, borrower_kind="community", borrower_name=name,
-                                due_on=services.local_today(c), condition_out="good")
+                                due_on=clock.today(c), condition_out="good")
                 session.commit()
                 outcomes.append("ok")
             except services.InventoryError:
@@ -133,7 +134,7 @@ def test_the_index_alone_refuses_a_concurrent_second_loan(app, ctx):
     center, _ = ctx
     asset = services.create_asset(db.session, center, asset_data())
     db.session.commit()
-    today = services.local_today(center)
+    today = clock.today(center)
     row = dict(center_id=center.id, asset_id=asset.id, borrower_kind="community",
                borrower_name="A", due_on=today, condition_out="good")
     engine = db.engine

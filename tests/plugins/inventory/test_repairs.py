@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from core import clock
 from core.extensions import db
 from plugins.inventory import repairs, services, stock
 from tests.plugins.inventory.conftest import asset_data
@@ -53,7 +54,7 @@ def test_a_lent_asset_must_come_back_before_repair(ctx):
 
     asset = services.create_asset(db.session, center, asset_data())
     loans.check_out(db.session, center, asset, borrower_kind="community", borrower_name="X",
-                    due_on=services.local_today(center), condition_out="good")
+                    due_on=clock.today(center), condition_out="good")
     with pytest.raises(services.InventoryError):
         repairs.open_ticket(db.session, center, asset, problem="Cracked screen")
 
@@ -73,7 +74,7 @@ def test_maintenance_due_opens_tickets_once(ctx):
     for status in ("diagnosing", "repaired", "closed"):
         repairs.advance(db.session, opened[0], status)
     assert repairs.maintenance_due(db.session, center) == []
-    later = services.local_today(center) + timedelta(days=91)
+    later = clock.today(center) + timedelta(days=91)
     due_later = repairs.maintenance_due(db.session, center, today=later)
     assert sorted(t.asset_id for t in due_later) == sorted([old.id, new.id])
 
