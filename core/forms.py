@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-import phonenumbers
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -17,21 +16,19 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from core import phones
 from core.tenancy import province_choices
 
 CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,15}$")
 
 
 def validate_phone(_form, field) -> None:
-    if not field.data:
-        return
+    """A WTForms validator: the field's data becomes E.164 (core.phones), or the form
+    shows why the number is refused."""
     try:
-        number = phonenumbers.parse(field.data, "KH")
-    except phonenumbers.NumberParseException as exc:
-        raise ValidationError(_l("This is not a phone number.")) from exc
-    if not phonenumbers.is_valid_number(number):
-        raise ValidationError(_l("This is not a valid phone number."))
-    field.data = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        field.data = phones.normalise(field.data)
+    except phones.PhoneError as exc:
+        raise ValidationError(exc.message) from exc
 
 
 class CenterForm(FlaskForm):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from core import audit
+from core import audit, phones
 from core.auth.models import Membership, Role, User
 from core.extensions import db
 from core.tenancy import PROVINCES, Center, CenterPlugin
@@ -27,6 +27,10 @@ def create_center(*, code: str, name_en: str, name_km: str, province_code: str,
         raise CoreError(_l("unknown province code %(code)s", code=repr(province_code)))
     if db.session.execute(db.select(Center).where(Center.code == code)).scalar_one_or_none():
         raise CoreError(_l("a center with the code %(code)s exists already", code=code))
+    try:
+        phone = phones.normalise(phone)
+    except phones.PhoneError as exc:
+        raise CoreError(exc.message) from exc
     center = Center(code=code, name_en=name_en.strip(), name_km=name_km.strip(),
                     province_code=province_code, address=address, phone=phone, timezone=timezone)
     db.session.add(center)

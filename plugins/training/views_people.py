@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from core import phones
 from core.auth import permission_required
+from core.downloads import csv_response
 from core.extensions import db
 from core.tenancy import get_or_404, require_center
 from plugins.training import people, services
@@ -27,11 +29,13 @@ def trainees():
     stmt = people.active_trainees(center)
     if q:
         like = f"%{q}%"
-        stmt = stmt.where(sa.or_(Trainee.name_en.ilike(like), Trainee.name_km.ilike(like),
-                                 Trainee.phone.ilike(like), Trainee.national_id.ilike(like)))
+        found = [Trainee.name_en.ilike(like), Trainee.name_km.ilike(like),
+                 Trainee.phone.ilike(like), Trainee.national_id.ilike(like)]
+        if phones.is_valid(q):  # "012 345 678" finds +85512345678
+            found.append(Trainee.phone == phones.normalise(q))
+        stmt = stmt.where(sa.or_(*found))
     rows = db.session.execute(stmt.order_by(Trainee.name_en, Trainee.id).limit(500)).scalars()
-    return render_template("training/trainees.html", trainees=list(rows), q=q,
-                           display_phone=people.display_phone)
+    return render_template("training/trainees.html", trainees=list(rows), q=q)
 
 
 def _save_trainee_form(center, form, trainee=None):
@@ -95,7 +99,7 @@ def trainee(trainee_id: int):
     certs = db.session.execute(sa.select(Certificate).where(
         Certificate.trainee_id == trainee.id).order_by(Certificate.issued_at)).scalars().all()
     return render_template("training/trainee.html", trainee=trainee, enrolments=enrolments,
-                           certs=certs, display_phone=people.display_phone,
+                           certs=certs,
                            age_group=people.effective_age_group(trainee))
 
 
@@ -120,8 +124,7 @@ def duplicates():
             flash(_("%(dup)s was merged into %(keeper)s.", dup=f"#{dup.id}",
                     keeper=keeper.display_name), "success")
             return redirect(url_for("training.duplicates"))
-    return render_template("training/duplicates.html", groups=groups, form=form,
-                           display_phone=people.display_phone)
+    return render_template("training/duplicates.html", groups=groups, form=form)
 
 
 @bp.route("/cohorts/<int:cohort_id>/enrol", methods=["GET", "POST"])
@@ -133,7 +136,7 @@ def enrol(cohort_id: int):
     taken = sa.select(Enrolment.trainee_id).where(Enrolment.cohort_id == cohort.id,
                                                   Enrolment.status != "withdrawn")
     form.trainee_id.choices = [
-        (t.id, f"{t.display_name} · {people.display_phone(t.phone)}")
+        (t.id, f"{t.display_name} · {phones.display(t.phone)}")
         for t in db.session.execute(people.active_trainees(center).where(
             Trainee.id.not_in(taken)).order_by(Trainee.name_en)).scalars()]
     if form.validate_on_submit():
@@ -190,5 +193,4 @@ def import_sample():
     sample = ",".join(people.CSV_COLUMNS) + "\n" + \
         "សុខ ស្រីនាង,Sok Sreyneang,female,2008-05-01,,012 345 678,,student,Chaktomuk HS,11\n" + \
         "ចាន់ ដារា,Chan Dara,male,,25_34,097 123 4567,N0123456,civil_servant,,\n"
-    return Response("\ufeff" + sample, mimetype="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": "attachment; filename=class-list.csv"})
+    return csv_response(sample, "class-list.csv")

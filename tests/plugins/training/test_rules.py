@@ -129,6 +129,7 @@ def test_score_outside_range_is_refused(app, factory):
     ("012 345 678", "+85512345678"),
     ("+855 12 345 678", "+85512345678"),
     ("097 123 4567", "+855971234567"),
+    ("០១២ ៣៤៥ ៦៧៨", "+85512345678"),
     ("", ""),
 ])
 def test_phone_numbers_are_normalised(raw, e164):
@@ -137,8 +138,10 @@ def test_phone_numbers_are_normalised(raw, e164):
 
 @pytest.mark.parametrize("raw", ["12", "abc", "012 34"])
 def test_bad_phone_numbers_are_refused(raw):
-    with pytest.raises(TrainingError):
+    with pytest.raises(TrainingError) as refused:
         people.normalise_phone(raw)
+    assert refused.value.field == "phone"
+    assert str(refused.value) == "Enter a valid phone number, e.g. 012 345 678."
 
 
 def test_trainee_needs_name_and_age(app, factory):
