@@ -7,6 +7,11 @@ Every export of core and of the plugins passes its text cells through here.
 
 from __future__ import annotations
 
+import csv
+import io
+import numbers
+from datetime import date
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -17,8 +22,23 @@ def safe_text(value) -> str:
 
 
 def safe_row(values) -> list:
-    """A CSV row: text cells made safe, numbers left as numbers."""
-    return [safe_text(v) if isinstance(v, str) else v for v in values]
+    """A CSV row: numbers, dates and ``None`` left as they are, anything else (text, lazy
+    translations, other objects) made safe text."""
+    return [v if v is None or isinstance(v, numbers.Number | date) else safe_text(v)
+            for v in values]
+
+
+def to_csv(rows) -> str:
+    """``rows`` (header included) as CSV text, every row through :func:`safe_row`.
+
+    Lines end with CRLF, as RFC 4180 and Excel do. Pass numbers as numbers (``int``,
+    ``Decimal``): a text cell such as ``"-0.5"`` is prefixed like any other formula-like
+    text. There is no byte order mark here: it belongs to the download
+    (``core.downloads.csv_response`` adds it).
+    """
+    out = io.StringIO()
+    csv.writer(out).writerows(safe_row(row) for row in rows)
+    return out.getvalue()
 
 
 def append_row(sheet, values) -> None:

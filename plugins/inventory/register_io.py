@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from core.auth.models import User
-from core.exports import FORMULA_STARTS, safe_text
+from core.exports import FORMULA_STARTS, safe_text, to_csv
 from plugins.inventory.models import Asset, Loan
 from plugins.inventory.services import InventoryError, create_asset, staff_of
 
@@ -153,12 +153,9 @@ def register_rows(session, assets: list[Asset]) -> list[list[str]]:
     return rows
 
 
-def export_csv(session, assets: list[Asset]) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(EXPORT_COLUMNS)
-    writer.writerows(register_rows(session, assets))
-    return ("\ufeff" + out.getvalue()).encode("utf-8")  # BOM: Excel reads Khmer right
+def export_csv(session, assets: list[Asset]) -> str:
+    """The register as CSV text (the download adds the byte order mark Excel needs)."""
+    return to_csv([EXPORT_COLUMNS, *register_rows(session, assets)])
 
 
 

@@ -7,17 +7,16 @@ in; none reads the request. Errors the user can fix are :class:`InventoryError`.
 
 from __future__ import annotations
 
-import io
 import uuid
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
+from core import images
 from core.auth.models import Membership, User
 from plugins.inventory.constants import (
     CATEGORIES,
@@ -34,7 +33,7 @@ TAG_PATTERN = "{center}-{n:05d}"
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
 PHOTO_MAX_PIXELS = 40_000_000
 PHOTO_MAX_SIDE = 2000
-PHOTO_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
+PHOTO_FORMATS = ("JPEG", "PNG", "WEBP")  # accepted uploads; stored as JPEG or PNG
 
 
 class InventoryError(ValueError):
@@ -47,10 +46,6 @@ class InventoryError(ValueError):
 
     def __str__(self) -> str:
         return str(self.message)
-
-
-def local_today(center) -> date:
-    return datetime.now(ZoneInfo(center.timezone or "Asia/Phnom_Penh")).date()
 
 
 def staff_of(session, center) -> list[User]:
@@ -282,45 +277,21 @@ def photo_dir(center_id: int) -> Path:
 def add_photo(session, asset: Asset, data: bytes, filename: str = "", *, user=None) -> AssetPhoto:
     """Check that ``data`` is a real picture, store a clean re-encoded copy, record it.
 
-    Re-encoding drops whatever else the file carried (scripts in a polyglot, GPS in EXIF).
+    core.images re-encodes it (JPEG, or PNG when it has transparency), upright, shrunk
+    to PHOTO_MAX_SIDE: whatever else the file carried (scripts in a polyglot, GPS in
+    EXIF) is dropped.
     """
-    from PIL import Image, UnidentifiedImageError
-
     limit = current_app.config.get("INVENTORY_PHOTO_MAX_BYTES", PHOTO_MAX_BYTES)
-    if not data:
-        raise InventoryError(_l("The file is empty."), "photo")
-    if len(data) > limit:
-        raise InventoryError(_l("The photo is too large (at most %(mb)s MB).",
-                                mb=limit // (1024 * 1024)), "photo")
     try:
-        with Image.open(io.BytesIO(data)) as probe:
-            kind = probe.format
-            if kind not in PHOTO_TYPES:
-                raise InventoryError(_l("Upload a JPEG, PNG or WebP picture."), "photo")
-            if probe.width * probe.height > PHOTO_MAX_PIXELS:
-                raise InventoryError(_l("The picture has too many pixels."), "photo")
-            probe.verify()
-        with Image.open(io.BytesIO(data)) as img:
-            img.load()
-            img.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
-            keep_alpha = img.mode in ("RGBA", "LA", "P") and kind != "JPEG"
-            img = img.convert("RGBA" if keep_alpha else "RGB")
-            out = io.BytesIO()
-            if keep_alpha:
-                img.save(out, "PNG", optimize=True)
-                ext, ctype = "png", "image/png"
-            else:
-                img.save(out, "JPEG", quality=85)
-                ext, ctype = "jpg", "image/jpeg"
-            width, height = img.size
-    except InventoryError:
-        raise
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
-        raise InventoryError(_l("This file is not a picture."), "photo") from exc
+        clean = images.clean_image(data, max_bytes=limit, max_pixels=PHOTO_MAX_PIXELS,
+                                   formats=PHOTO_FORMATS, fit=PHOTO_MAX_SIDE)
+    except images.ImageError as exc:
+        raise InventoryError(exc.message, "photo") from exc
+    ext, ctype, (width, height) = clean.extension, clean.content_type, clean.size
     stored = f"{uuid.uuid4().hex}.{ext}"
     folder = photo_dir(asset.center_id)
     folder.mkdir(parents=True, exist_ok=True)
-    payload = out.getvalue()
+    payload = clean.data
     (folder / stored).write_bytes(payload)
     photo = AssetPhoto(center_id=asset.center_id, asset_id=asset.id, stored_name=stored,
                        original_name=(filename or "")[:200], content_type=ctype,

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
@@ -19,6 +18,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from core.auth import can, permission_required
+from core.downloads import csv_response, xlsx_response
 from core.extensions import db
 from core.tenancy import get_or_404, require_center
 from plugins.inventory import services
@@ -250,8 +250,7 @@ def import_csv():
 @bp.route("/import/sample.csv")
 @permission_required("inventory.manage")
 def import_sample():
-    return Response(SAMPLE_CSV, mimetype="text/csv",
-                    headers={"Content-Disposition": "attachment; filename=assets-sample.csv"})
+    return csv_response(SAMPLE_CSV, "assets-sample.csv")
 
 
 @bp.route("/export.<any(csv, xlsx):fmt>")
@@ -261,26 +260,17 @@ def export(fmt: str):
     assets = db.session.execute(filtered_assets(center)).scalars().all()
     name = f"assets-{center.code}"
     if fmt == "csv":
-        return Response(export_csv(db.session, assets), mimetype="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": f"attachment; filename={name}.csv"})
-    return Response(
-        export_xlsx(db.session, assets, title=center.code),
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": f"attachment; filename={name}.xlsx"})
+        return csv_response(export_csv(db.session, assets), f"{name}.csv")
+    return xlsx_response(export_xlsx(db.session, assets, title=center.code), f"{name}.xlsx")
 
 
 
 
 @bp.context_processor
 def inventory_helpers():
-    from core.i18n import lang
-    from core.money import Money, format_money
     from plugins.inventory import constants
 
-    def money(minor, currency):
-        return "" if minor is None else format_money(Money(int(minor), currency), lang())
-
-    return {"L": constants.label, "C": constants, "money": money, "can": can}
+    return {"L": constants.label, "C": constants, "can": can}
 
 
 from plugins.inventory import views_docs, views_ops, views_stock  # noqa: E402,F401  routes on bp

@@ -3,12 +3,14 @@ stock-take count sheet."""
 
 from __future__ import annotations
 
-from flask import Response, abort, request, url_for
+from flask import abort, request, url_for
 
+from core import clock
 from core.auth import permission_required
 from core.documents import PageFormat, render_batch, render_pdf
+from core.downloads import pdf_response
 from core.extensions import db
-from core.i18n import local_name, to_local
+from core.i18n import local_name
 from core.tenancy import get_or_404, require_center
 from plugins.inventory import stock
 from plugins.inventory.constants import CATEGORIES, LOCATIONS, label
@@ -34,11 +36,6 @@ def tag_context(asset: Asset, center, url: str) -> dict:
     }
 
 
-def _pdf(data: bytes, filename: str) -> Response:
-    return Response(data, mimetype="application/pdf",
-                    headers={"Content-Disposition": f'inline; filename="{filename}"'})
-
-
 @bp.route("/assets/<int:asset_id>/tag.pdf")
 @permission_required("inventory.manage")
 def asset_tag(asset_id: int):
@@ -46,7 +43,7 @@ def asset_tag(asset_id: int):
     asset = get_or_404(Asset, asset_id)
     url = url_for("inventory.asset_view", asset_id=asset.id, _external=True)
     data = render_batch("inventory/tag.html", [tag_context(asset, center, url)], SINGLE_TAG)
-    return _pdf(data, f"tag-{asset.tag}.pdf")
+    return pdf_response(data, f"tag-{asset.tag}.pdf")
 
 
 @bp.route("/tags.pdf")
@@ -65,7 +62,7 @@ def tag_sheet():
     contexts += [tag_context(a, center, url_for("inventory.asset_view", asset_id=a.id,
                                                 _external=True)) for a in assets]
     data = render_batch("inventory/tag.html", contexts, "a4-label-sheet")
-    return _pdf(data, f"tags-{center.code}.pdf")
+    return pdf_response(data, f"tags-{center.code}.pdf")
 
 
 @bp.route("/stocktakes/<int:take_id>/sheet.pdf")
@@ -75,7 +72,7 @@ def stocktake_sheet(take_id: int):
     take = get_or_404(StockTake, take_id)
     context = {
         "center_name": local_name(center), "take": take,
-        "started": to_local(take.started_at, center.timezone).strftime("%Y-%m-%d %H:%M"),
+        "started": clock.to_local(take.started_at, center).strftime("%Y-%m-%d %H:%M"),
         "location": label(LOCATIONS, take.location),
         "lines": [{"code": line.consumable.code, "name": line.consumable.name,
                    "unit": line.consumable.unit, "expected": line.expected,
@@ -87,5 +84,5 @@ def stocktake_sheet(take_id: int):
                     "serial": line.asset.serial, "seen": line.seen}
                    for line in take.asset_lines],
     }
-    return _pdf(render_pdf("inventory/count_sheet.html", context, "a4-portrait"),
-                f"count-sheet-{take.id}.pdf")
+    return pdf_response(render_pdf("inventory/count_sheet.html", context, "a4-portrait"),
+                        f"count-sheet-{take.id}.pdf")

@@ -7,6 +7,7 @@ from datetime import timedelta
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from core import clock
 from core.auth import permission_required
 from core.extensions import db
 from core.tenancy import get_or_404, require_center
@@ -45,7 +46,7 @@ def _people_choices(center, purpose: str, current: str = "") -> tuple[list, dict
 @permission_required("inventory.manage")
 def loans_list():
     center = require_center()
-    today = services.local_today(center)
+    today = clock.today(center)
     overdue_only = request.args.get("overdue") == "1"
     query = loans.overdue_loans(center, today) if overdue_only else loans.open_loans(center)
     rows = db.session.execute(query).scalars().all()
@@ -66,7 +67,7 @@ def checkout(asset_id: int):
     form.borrower_user.choices = staff_choices(center, _("— choose —"))
     form.borrower_ref.choices, names = _people_choices(center, "loan", form.borrower_ref.data or "")
     if request.method == "GET":
-        form.due_on.data = services.local_today(center) + timedelta(days=7)
+        form.due_on.data = clock.today(center) + timedelta(days=7)
         if request.args.get("q"):
             form.borrower_kind.data = "trainee"
     if form.validate_on_submit():

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from core.exports import safe_row
+from core.exports import to_csv
 from plugins.postal.models import DOMESTIC, SERVICE_KINDS, Goods, PostalService, Tariff, Zone
 
 
@@ -320,11 +320,7 @@ def export_zones(session, center) -> str:
 
 
 def _csv(columns: list[str], rows) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(columns)
-    writer.writerows(safe_row(r) for r in rows)
-    return out.getvalue()
+    return to_csv([columns, *rows])
 
 
 def _pct(bp: int) -> str:

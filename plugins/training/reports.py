@@ -3,7 +3,6 @@ occupation, per course and period; CSV and XLSX; the dashboard figures."""
 
 from __future__ import annotations
 
-import csv
 import io
 from collections import Counter
 from dataclasses import dataclass, field
@@ -11,7 +10,8 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from core.exports import append_row, safe_row
+from core import exports
+from core.exports import append_row
 from plugins.training.models import (
     AGE_GROUPS,
     OCCUPATIONS,
@@ -116,13 +116,9 @@ def flat(row: CourseRow) -> list:
     return out
 
 
-def to_csv(rows: list[CourseRow]) -> bytes:
-    buf = io.StringIO()
-    writer = csv.writer(buf)
-    writer.writerow([label for _k, label in columns()])
-    for row in rows:
-        writer.writerow(safe_row(flat(row)))
-    return ("\ufeff" + buf.getvalue()).encode("utf-8")  # BOM: Excel reads Khmer correctly
+def to_csv(rows: list[CourseRow]) -> str:
+    """The report as CSV text (the download adds the byte order mark Excel needs)."""
+    return exports.to_csv([[label for _k, label in columns()], *(flat(row) for row in rows)])
 
 
 def to_xlsx(rows: list[CourseRow], *, title: str = "Training") -> bytes:

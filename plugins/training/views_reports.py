@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Response, render_template, request
+from flask import render_template, request
 
 from core.auth import permission_required
+from core.downloads import csv_response, xlsx_response
 from core.extensions import db
 from core.sequences import center_date
 from core.tenancy import require_center, scoped
@@ -46,9 +47,5 @@ def report_export(fmt: str):
                                   request.args.get("course_id", type=int))
     name = f"trainees-{center.code}-{start.isoformat()}-{end.isoformat()}"
     if fmt == "csv":
-        return Response(reports.to_csv(rows), mimetype="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": f"attachment; filename={name}.csv"})
-    return Response(
-        reports.to_xlsx(rows, title=center.code),
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": f"attachment; filename={name}.xlsx"})
+        return csv_response(reports.to_csv(rows), f"{name}.csv")
+    return xlsx_response(reports.to_xlsx(rows, title=center.code), f"{name}.xlsx")
