@@ -47,6 +47,7 @@ def prepare(app, n: int, tag: str):
     import sqlalchemy as sa
 
     from core import services as core_services
+    from core.auth.permissions import sync_builtin_roles
     from core.extensions import db
     from plugins.training import services
     from plugins.training.models import Attendance, ClassSession, Enrolment, Score, Trainee
@@ -58,10 +59,15 @@ def prepare(app, n: int, tag: str):
                                   title_km="អក្ខរកម្មឌីជីថលសម្រាប់អ្នកចាប់ផ្តើម", hours=20,
                                   min_attendance_pct=80, min_score_pct=50)
     start = date.today() - timedelta(days=10)
+    # Certificates name the trainer: a cohort without one is refused by bulk_issue().
+    sync_builtin_roles()
+    trainer = core_services.create_user(username=f"bench-trainer-{tag}".lower(),
+                                        password="bench-password", full_name="Keo Vannak")
+    core_services.grant_role(trainer, center, "trainer")
     cohort = services.save_cohort(db.session, center, course_id=course.id, name="Bench",
                                   room="computer_lab", start_date=start,
                                   end_date=start + timedelta(days=4), capacity=n,
-                                  status="running")
+                                  status="running", trainer_ids=[trainer.id])
     names = ["ស្រីស្រស់ ក្សត្រិយ៍", "សុខ ដារា", "ចាន់ សុភា", "ហេង វិចិត្រ"]
     db.session.execute(sa.insert(Trainee), [
         {"center_id": center.id, "name_km": f"{names[i % 4]} {i}", "name_en": f"Trainee {i}",

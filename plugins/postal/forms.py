@@ -115,12 +115,52 @@ class PayForm(FlaskForm):
 
 
 class ReasonForm(FlaskForm):
-    reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=300)])
+    reason = StringField(_l("Reason"), validators=[DataRequired(_l("Give the reason.")),
+                                                   Length(max=300)])
     submit = SubmitField(_l("Confirm"))
 
 
+class QuantityField(StringField):
+    """A whole number typed in ASCII or Khmer digits; blank is 0; ``.number`` holds it."""
+
+    def __init__(self, label=None, validators=None, **kw):
+        super().__init__(label, validators, **kw)
+        self.number = 0
+
+    def pre_validate(self, form):
+        text = (self.data or "").strip()
+        try:
+            self.number = int(text) if text else 0  # int() reads Khmer digits too
+        except ValueError:
+            raise ValidationError(_l("Type a whole number.")) from None
+        if self.number < 0:
+            raise ValidationError(_l("A quantity to refund cannot be negative."))
+
+
 class RefundForm(ReasonForm):
+    """A refund: the quantity to give back per line (``qty_<line id>`` fields, added by
+    :func:`refund_form`), or everything left (the ``everything`` button)."""
+
     currency = SelectField(_l("Pay back in"), choices=[("KHR", "KHR"), ("USD", "USD")])
+    submit = SubmitField(_l("Refund the quantities typed"))
+    everything = SubmitField(_l("Refund everything left"))
+
+    def quantities(self) -> dict[int, int]:
+        return {int(f.short_name[4:]): f.number for f in self
+                if f.short_name.startswith("qty_")}
+
+
+def refund_form(line_ids, **kw) -> RefundForm:
+    """The refund form of a sale with these line ids (prefix ``refund``)."""
+    fields = {f"qty_{line_id}": QuantityField(_l("Quantity to refund")) for line_id in line_ids}
+    return type("SaleRefundForm", (RefundForm,), fields)(prefix="refund", **kw)
+
+
+class SettingsForm(FlaskForm):
+    sdr_khr = StringField(_l("Riel per SDR (customs values)"), validators=[Length(max=32)],
+                          description=_l("Used to choose CN22 (letter post up to 300 SDR) or "
+                                         "CN23. Leave empty to use the deployment's rate."))
+    submit = SubmitField(_l("Save"))
 
 
 class TariffForm(FlaskForm):

@@ -182,7 +182,8 @@ class Sale(CenterOwned, Audited, db.Model):
     rounding_khr: Mapped[int] = mapped_column(sa.BigInteger, default=0)  # cash rounding line
     change_khr: Mapped[int] = mapped_column(sa.BigInteger, default=0)
     change_usd: Mapped[int] = mapped_column(sa.BigInteger, default=0)
-    # issued; voided or refunded once a void/refund points to it (the original is kept).
+    # issued; voided or refunded once a void/refund points to it (the original is kept);
+    # partial while refunds have given back some of its lines but not all.
     status: Mapped[str] = mapped_column(sa.String(10), default="issued")
     paper: Mapped[str] = mapped_column(sa.String(16), default="receipt-80mm")
     # The receipt as first issued, and its reprint marked COPY: rendered once, then read.
@@ -204,10 +205,15 @@ class Sale(CenterOwned, Audited, db.Model):
 
 
 class SaleLine(CenterOwned, db.Model):
+    """A line of a receipt. A void's or refund's line points to the sale line it gives back
+    (``original_line_id``) and carries the quantity given back, with negative amounts."""
+
     __tablename__ = "postal_sale_line"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     sale_id: Mapped[int] = mapped_column(sa.ForeignKey("postal_sale.id"), index=True)
+    original_line_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("postal_sale_line.id"), nullable=True, index=True)
     service_id: Mapped[int | None] = mapped_column(sa.ForeignKey("postal_service.id"), nullable=True)
     goods_id: Mapped[int | None] = mapped_column(sa.ForeignKey("postal_goods.id"), nullable=True)
     description_en: Mapped[str] = mapped_column(sa.String(200))

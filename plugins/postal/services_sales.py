@@ -227,43 +227,91 @@ def _accept_item(session, center, line: SaleLine, data: dict, clerk) -> Item:
     return item
 
 
+def refundable(session, original: Sale) -> dict[int, int]:
+    """Per line id of ``original``: the quantity no void or refund has given back yet."""
+    given = dict(session.execute(
+        sa.select(SaleLine.original_line_id, sa.func.sum(SaleLine.quantity))
+        .join(Sale, Sale.id == SaleLine.sale_id)
+        .where(Sale.original_id == original.id, SaleLine.original_line_id.is_not(None))
+        .group_by(SaleLine.original_line_id)).all())
+    return {line.id: line.quantity - int(given.get(line.id) or 0) for line in original.lines}
+
+
+def _share(amount: int, k: int, n: int) -> int:
+    """``amount * k / n`` to the riel, half up on the magnitude."""
+    q = (2 * abs(amount) * k + n) // (2 * n)
+    return q if amount >= 0 else -q
+
+
+def _part(line: SaleLine, given: int, quantity: int) -> dict:
+    """Net and VAT of the units ``given + 1 .. given + quantity`` of ``line``: differences
+    of running shares, so the parts of a line add up to the line exactly."""
+    n = line.quantity
+    return {"line": line, "quantity": quantity,
+            "net_khr": _share(line.net_khr, given + quantity, n) - _share(line.net_khr, given, n),
+            "vat_khr": _share(line.vat_khr, given + quantity, n) - _share(line.vat_khr, given, n)}
+
+
+def _lock(session, original: Sale) -> None:
+    """Serialise the voids and refunds of one sale: a no-op UPDATE row-locks it on
+    PostgreSQL and takes SQLite's write lock, so what is left is read after any concurrent
+    refund has committed; then its status is read again."""
+    table = Sale.__table__
+    session.execute(sa.update(table).where(table.c.id == original.id)
+                    .values(status=table.c.status))
+    session.refresh(original)
+
+
 def _reverse(session, center, original: Sale, till: TillSession, user, kind: str,
-             reason: str, pay_back: list[tuple[str, int]]) -> Sale:
+             reason: str, parts: list[dict], due_khr: int, pay_back: list[tuple[str, int]],
+             status: str) -> Sale:
+    """The void or refund receipt: ``parts`` of the sale's lines given back (negative
+    amounts, each line pointing to its sale line), ``due_khr`` riel paid back in all (its
+    difference from the lines is the rounding line), ``pay_back`` by currency."""
+    net = sum(part["net_khr"] for part in parts)
+    vat = sum(part["vat_khr"] for part in parts)
     record = Sale(center_id=center.id, number=_number(session, center), kind=kind,
                   session_id=till.id, clerk_id=user.id, original_id=original.id,
-                  reason=reason, rate=original.rate, net_khr=-original.net_khr,
-                  vat_khr=-original.vat_khr, total_khr=-original.total_khr,
-                  rounding_khr=-original.rounding_khr, paper=original.paper)
+                  reason=reason, rate=original.rate, net_khr=-net, vat_khr=-vat,
+                  total_khr=-(net + vat), rounding_khr=-(due_khr - net - vat),
+                  paper=original.paper)
     session.add(record)
     session.flush()
-    for line in original.lines:
+    left = refundable(session, original)
+    for part in parts:
+        line = part["line"]
         session.add(SaleLine(
-            center_id=center.id, sale_id=record.id, service_id=line.service_id,
-            goods_id=line.goods_id, description_en=line.description_en,
-            description_km=line.description_km, quantity=line.quantity,
-            weight_g=line.weight_g, zone=line.zone, unit_price_minor=line.unit_price_minor,
-            unit_currency=line.unit_currency, net_khr=-line.net_khr, vat_bp=line.vat_bp,
-            vat_khr=-line.vat_khr))
+            center_id=center.id, sale_id=record.id, original_line_id=line.id,
+            service_id=line.service_id, goods_id=line.goods_id,
+            description_en=line.description_en, description_km=line.description_km,
+            quantity=part["quantity"], weight_g=line.weight_g, zone=line.zone,
+            unit_price_minor=line.unit_price_minor, unit_currency=line.unit_currency,
+            net_khr=-part["net_khr"], vat_bp=line.vat_bp, vat_khr=-part["vat_khr"]))
         if line.goods_id:
-            session.get(Goods, line.goods_id).stock += line.quantity
-        for item in line.items:
-            item.status = kind + "ed" if kind == "void" else "refunded"
+            session.get(Goods, line.goods_id).stock += part["quantity"]
+        if part["quantity"] == left[line.id]:  # the whole line is given back now
+            for item in line.items:
+                item.status = "voided" if kind == "void" else "refunded"
     for cur, amount in pay_back:
         if amount:
             session.add(Payment(center_id=center.id, sale_id=record.id, currency=cur,
                                 amount_minor=-amount))
-    original.status = "voided" if kind == "void" else "refunded"
-    audit.record(kind, original, changes={"reason": reason, "by": record.number},
-                 session=session)
+    original.status = status
+    audit.record(kind, original, session=session, changes={
+        "reason": reason, "by": record.number,
+        "quantities": {str(part["line"].id): part["quantity"] for part in parts}})
     session.flush()
     session.refresh(record)
     return record
 
 
-def _check_reversible(original: Sale, reason: str) -> None:
+def _check_reversible(original: Sale, reason: str, kind: str) -> None:
     if original.kind != "sale":
         raise SaleError(_l("Only a sale can be voided or refunded."))
-    if original.status != "issued":
+    if kind == "void" and original.status == "partial":
+        raise SaleError(_l("Part of this sale was refunded already: refund the rest instead "
+                           "of voiding it."))
+    if original.status not in ("issued", "partial"):
         raise SaleError(_l("This sale is already %(status)s.", status=original.status))
     if not reason.strip():
         raise SaleError(_l("Give the reason."), "reason")
@@ -271,24 +319,83 @@ def _check_reversible(original: Sale, reason: str) -> None:
 
 def void_sale(session, center, original: Sale, till: TillSession, user, reason: str) -> Sale:
     """Cancel a sale in the session that made it: the cash taken is handed back as it came."""
-    _check_reversible(original, reason)
+    _check_reversible(original, reason, "void")
     if original.session_id != till.id or not till.is_open:
         raise SaleError(_l("A void is only possible in the open session of the sale; "
                            "make a refund instead."))
+    _lock(session, original)
+    _check_reversible(original, reason, "void")  # as a concurrent refund may have left it
     taken = {p.currency: p.amount_minor for p in original.payments}
     pay_back = [("KHR", taken.get("KHR", 0) - original.change_khr),
                 ("USD", taken.get("USD", 0) - original.change_usd)]
-    return _reverse(session, center, original, till, user, "void", reason.strip(), pay_back)
+    parts = [_part(line, 0, line.quantity) for line in original.lines]
+    return _reverse(session, center, original, till, user, "void", reason.strip(), parts,
+                    original.due_khr, pay_back, "voided")
+
+
+def _wanted(original: Sale, left: dict[int, int], quantities: dict | None) -> dict[int, int]:
+    """The quantity to give back per line id; everything left when ``quantities`` is None."""
+    if quantities is None:
+        return {line_id: n for line_id, n in left.items() if n > 0}
+    lines = {line.id: line for line in original.lines}
+    wanted = {}
+    for key, quantity in quantities.items():
+        line = lines.get(int(key))
+        if line is None:
+            raise SaleError(_l("That line is not on this sale."), "quantities")
+        quantity, field = int(quantity or 0), f"qty_{line.id}"
+        if quantity < 0:
+            raise SaleError(_l("A quantity to refund cannot be negative."), field)
+        if quantity and not left[line.id]:
+            raise SaleError(_l("%(line)s was refunded already.", line=line.description_en),
+                            field)
+        if quantity > left[line.id]:
+            raise SaleError(_l("Only %(n)s of %(line)s can still be refunded.",
+                               n=left[line.id], line=line.description_en), field)
+        if quantity:
+            wanted[line.id] = quantity
+    return wanted
+
+
+def _refund_due(session, original: Sale, total_khr: int, rest: bool) -> int:
+    """Riel paid back for a refund worth ``total_khr``. The refund that gives back the rest
+    pays what the sale's amount due still holds; an earlier one pays the cash-rounded
+    running total of the sale's refunds less what was paid back already. So every refund
+    is payable in cash, and a sale's refunds add up to its amount due."""
+    refunded, paid_back = (-int(x) for x in session.execute(sa.select(
+        sa.func.coalesce(sa.func.sum(Sale.total_khr), 0),
+        sa.func.coalesce(sa.func.sum(Sale.total_khr + Sale.rounding_khr), 0)).where(
+        Sale.original_id == original.id, Sale.kind == "refund")).one())
+    if rest:
+        return original.due_khr - paid_back
+    return money.cash_round(money.khr(refunded + total_khr))[0].minor - paid_back
 
 
 def refund_sale(session, center, original: Sale, till: TillSession, user, reason: str,
-                currency: str = "KHR") -> Sale:
-    """Pay a sale back later, at the original sale's rate, in ``currency``."""
-    _check_reversible(original, reason)
+                currency: str = "KHR", quantities: dict | None = None) -> Sale:
+    """Pay back a sale later, from ``till`` (open), at the sale's own rate, in ``currency``.
+
+    ``quantities`` maps line ids of the sale to the quantity given back (a partial refund:
+    never more than is left on the line after earlier refunds); None gives back everything
+    not refunded yet. The sale reads ``partial`` until its last unit is refunded, then
+    ``refunded``.
+    """
+    _check_reversible(original, reason, "refund")
     if not till.is_open:
         raise TillError(_l("Open a till session first."))
-    if currency == "USD":
-        pay_back = [("USD", cash.khr_to_usd(original.due_khr, original.rate))]
-    else:
-        pay_back = [("KHR", original.due_khr)]
-    return _reverse(session, center, original, till, user, "refund", reason.strip(), pay_back)
+    if currency not in ("KHR", "USD"):
+        raise SaleError(_l("Pay back in KHR or USD."), "currency")
+    _lock(session, original)
+    _check_reversible(original, reason, "refund")  # as a concurrent refund may have left it
+    left = refundable(session, original)
+    wanted = _wanted(original, left, quantities)
+    if not wanted:
+        raise SaleError(_l("Choose what to refund: a quantity on at least one line."),
+                        "quantities")
+    parts = [_part(line, line.quantity - left[line.id], wanted[line.id])
+             for line in original.lines if line.id in wanted]
+    rest = all(wanted.get(line_id, 0) == n for line_id, n in left.items())
+    due = _refund_due(session, original, sum(p["net_khr"] + p["vat_khr"] for p in parts), rest)
+    amount = cash.khr_to_usd(due, original.rate) if currency == "USD" else due
+    return _reverse(session, center, original, till, user, "refund", reason.strip(), parts,
+                    due, [(currency, amount)], "refunded" if rest else "partial")

@@ -24,15 +24,17 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from core.auth import permission_required
+from core.downloads import pdf_response
 from core.extensions import db
 from core.i18n import lang
+from core.money import format_minor
 from core.tenancy import get_or_404, require_center, scoped
 from plugins.postal import cash, printing
 from plugins.postal.forms import (
     LineForm,
     PayForm,
     ReasonForm,
-    RefundForm,
+    refund_form,
 )
 from plugins.postal.models import CartLine, Goods, PostalService, Sale
 from plugins.postal.services_catalogue import country_choices
@@ -44,6 +46,7 @@ from plugins.postal.services_sales import (
     create_sale,
     current_rate,
     refund_sale,
+    refundable,
     void_sale,
 )
 from plugins.postal.services_till import (
@@ -52,13 +55,6 @@ from plugins.postal.services_till import (
 )
 
 bp = Blueprint("postal", __name__, template_folder="templates")
-
-
-def pdf_response(data: bytes, filename: str) -> Response:
-    response = Response(data, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
-    response.headers["Cache-Control"] = "private, max-age=0"
-    return response
 
 
 def base_url() -> str:
@@ -79,7 +75,7 @@ def fill_line_choices(form: LineForm, center) -> None:
         for s in services]
     form.goods_id.choices = [("", "—")] + [
         (str(g.id), f"{g.code} · {(g.name_km if km else g.name_en) or g.name_en} "
-                    f"({cash.fmt(g.price_minor, g.currency)}, {g.stock})") for g in goods]
+                    f"({format_minor(g.price_minor, g.currency, lang())}, {g.stock})") for g in goods]
     form.addressee_country.choices = [("KH", "Cambodia / កម្ពុជា")] + [
         c for c in country_choices() if c[0] != "KH"]
     attr = "name_kh" if km else "name_en"
@@ -116,7 +112,7 @@ def render_counter(center, till, form=None, pay=None, status=200):
                                 .order_by(Sale.id.desc()).limit(8)).scalars().all()
     return render_template(
         "postal/counter.html", form=form, pay=pay, till=till, lines=lines, net=net, vat=vat,
-        total=net + vat, rate=rate, recent=recent, fmt=cash.fmt,
+        total=net + vat, rate=rate, recent=recent,
         total_usd=cash.khr_to_usd(net + vat, rate) if rate else None), status
 
 
@@ -237,17 +233,22 @@ def geo_communes(district: str):
 # -- sales, receipts, voids, refunds --------------------------------------------------------
 
 
+def render_sale(center, record: Sale, *, refund=None, refund_errors=(), status=200):
+    reversals = db.session.execute(scoped(Sale, center).where(
+        Sale.original_id == record.id)).scalars().all()
+    left = refundable(db.session, record) if record.kind == "sale" else {}
+    return render_template("postal/sale.html", sale=record, reversals=reversals,
+                           void_form=ReasonForm(prefix="void"),
+                           refund_form=refund or refund_form([line.id for line in record.lines]),
+                           refund_errors=list(refund_errors), left=left,
+                           due_usd=cash.khr_to_usd(record.due_khr, record.rate)), status
+
+
 @bp.route("/postal/sales/<int:sale_id>")
 @permission_required("postal.sell")
 def sale(sale_id: int):
     center = require_center()
-    record = get_or_404(Sale, sale_id, center)
-    reversals = db.session.execute(scoped(Sale, center).where(
-        Sale.original_id == record.id)).scalars().all()
-    return render_template("postal/sale.html", sale=record, reversals=reversals,
-                           fmt=cash.fmt, void_form=ReasonForm(prefix="void"),
-                           refund_form=RefundForm(prefix="refund"),
-                           due_usd=cash.khr_to_usd(record.due_khr, record.rate))
+    return render_sale(center, get_or_404(Sale, sale_id, center))
 
 
 def _receipt(sale_id: int, copy: bool) -> Response:
@@ -265,10 +266,9 @@ def _receipt(sale_id: int, copy: bool) -> Response:
         record = get_or_404(Sale, sale_id, center)
         data = printing.issued_receipt(db.session, record, base_url(), copy=copy)
         db.session.commit()
-    response = pdf_response(data, f"receipt-{row[1]}{suffix}.pdf")
-    # Issued receipts never change: the browser may keep them (private: staff only).
-    response.headers["Cache-Control"] = "private, max-age=86400, immutable"
-    return response
+    # Like every download, never kept by a cache (private, no-store): the stored bytes are
+    # served again with one narrow query.
+    return pdf_response(data, f"receipt-{row[1]}{suffix}.pdf")
 
 
 @bp.route("/postal/sales/<int:sale_id>/receipt.pdf")
@@ -308,31 +308,38 @@ def sale_void(sale_id: int):
 @bp.route("/postal/sales/<int:sale_id>/refund", methods=["POST"])
 @permission_required("postal.void")
 def sale_refund(sale_id: int):
+    """Refund the quantities typed per line, or everything left (the other button). A
+    refusal shows the sale again with what was typed and the reason (422)."""
     center = require_center()
     record = get_or_404(Sale, sale_id, center)
-    form = RefundForm(prefix="refund")
-    till = own_open_till(center)
-    if till is None:
-        flash(_("Open your till first: the refund is paid from it."), "danger")
-    elif form.validate_on_submit():
+    form = refund_form([line.id for line in record.lines])
+    errors = []
+    if form.validate_on_submit():
+        till = own_open_till(center)
+        quantities = None if form.everything.data else form.quantities()
         try:
+            if till is None:
+                raise TillError(_("Open your till first: the refund is paid from it."))
             refund = refund_sale(db.session, center, record, till, current_user,
-                                 form.reason.data, form.currency.data)
+                                 form.reason.data, form.currency.data, quantities)
             db.session.commit()
         except (SaleError, TillError) as exc:
             db.session.rollback()
-            flash(str(exc), "danger")
+            name = getattr(exc, "field", "")
+            if name and name in form:
+                form[name].errors = [*form[name].errors, str(exc)]
+            else:
+                errors.append(str(exc))
         else:
             flash(_("Refund %(number)s recorded.", number=refund.number), "success")
             return redirect(url_for("postal.sale", sale_id=refund.id))
-    else:
-        flash(_("Give the reason."), "danger")
-    return redirect(url_for("postal.sale", sale_id=record.id))
+    return render_sale(center, record, refund=form, refund_errors=errors, status=422)
 
 
 from plugins.postal import (  # noqa: E402,F401  (routes registered on bp)
     views_catalogue,
     views_items,
     views_reports,
+    views_settings,
     views_till,
 )

@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from core.auth import permission_required, public
+from core.downloads import pdf_response
 from core.extensions import db, limiter
 from core.plugins import plugin_enabled
 from core.tenancy import get_or_404, require_center, scoped
@@ -16,14 +17,18 @@ from plugins.postal import cash, printing, s10
 from plugins.postal.forms import CustomsForm, EventForm, LookupForm
 from plugins.postal.models_items import Item
 from plugins.postal.services_items import (
+    CustomsLocked,
     ItemError,
+    check_customs_editable,
     customs_form_needed,
+    customs_locked,
     find_by_s10,
     record_event,
     save_customs,
 )
 from plugins.postal.services_sales import current_rate
-from plugins.postal.views import base_url, bp, pdf_response
+from plugins.postal.services_settings import sdr_khr
+from plugins.postal.views import base_url, bp
 
 S10_REASONS = {
     "type": _l("Type the S10 number."),
@@ -46,16 +51,6 @@ def s10_reason(exc: ValueError) -> str:
     if key not in S10_REASONS:
         return str(exc)
     return str(S10_REASONS[key]) % exc.params if exc.params else str(S10_REASONS[key])
-
-
-DEFAULT_SDR_KHR = 5_500  # riel per SDR unless the center's postal settings say otherwise
-
-
-def sdr_khr(center) -> int:
-    for switch in center.plugin_switches:
-        if switch.plugin == "postal" and (switch.settings or {}).get("sdr_khr"):
-            return int(switch.settings["sdr_khr"])
-    return int(current_app.config.get("CTC_POSTAL_SDR_KHR", DEFAULT_SDR_KHR))
 
 
 @bp.route("/postal/items")
@@ -107,7 +102,7 @@ def item(item_id: int):
     needs = customs_form_needed(row.service.kind, value_khr, sdr_khr(center)) \
         if row.international else ""
     return render_template("postal/item.html", item=row, form=form, needs=needs,
-                           fmt=cash.fmt, grouped=s10.grouped)
+                           grouped=s10.grouped, customs_locked=customs_locked(row))
 
 
 @bp.route("/postal/items/<int:item_id>/customs", methods=["GET", "POST"])
@@ -117,6 +112,11 @@ def customs(item_id: int):
     row = get_or_404(Item, item_id, center)
     if not row.international:
         abort(404)
+    try:
+        check_customs_editable(row)
+    except CustomsLocked as exc:  # the item has left the counter with its declaration
+        flash(str(exc), "warning")
+        return redirect(url_for("postal.item", item_id=row.id))
     decl = row.customs
     if request.method == "GET" and decl is not None:
         form = CustomsForm(data={

@@ -74,13 +74,36 @@ def _insert(session, center, enrolment: Enrolment, *, user_id, issued_on: date,
         return existing, False
 
 
+def trainer_problem(cohort: Cohort) -> str | None:
+    """Why certificates of ``cohort`` cannot be issued yet: they name the trainer(s), so a
+    cohort without a trainer would print an empty trainer box. None when all is well."""
+    if not cohort.trainers:
+        return _("This cohort has no trainer. The certificates name the trainer: assign one "
+                 "to the cohort (Edit cohort) before issuing.")
+    return None
+
+
+class NoTrainer(TrainingError):
+    """The cohort has no trainer, so its certificates cannot be issued (they name the trainer)."""
+
+
+def require_trainer(cohort: Cohort) -> None:
+    """Refuse (:class:`NoTrainer`, a ``TrainingError``) to issue for a cohort without a
+    trainer. Every issuing service calls it; a screen may call it before queueing a job."""
+    problem = trainer_problem(cohort)
+    if problem:
+        raise NoTrainer(problem)
+
+
 def issue_one(session, center, enrolment: Enrolment, *, user_id=None,
               issued_on: date | None = None, render: bool = True,
               base_url: str | None = None) -> tuple[Certificate, bool]:
     """Issue the certificate of one enrolment if the trainee completed the course.
 
-    Returns (certificate, created). Refuses (TrainingError) when the rule is not met.
+    Returns (certificate, created). Refuses (TrainingError) when the rule is not met, and
+    (:class:`NoTrainer`) when the cohort has no trainer.
     """
+    require_trainer(enrolment.cohort)
     if enrolment.status != "enrolled":
         raise TrainingError(_("Only enrolled trainees can receive a certificate."))
     existing = valid_certificate(session, enrolment.trainee_id, enrolment.cohort)
@@ -97,15 +120,6 @@ def issue_one(session, center, enrolment: Enrolment, *, user_id=None,
 
         store_single_pdfs(session, [cert], base_url=base_url)
     return cert, created
-
-
-def trainer_problem(cohort: Cohort) -> str | None:
-    """Why certificates of ``cohort`` cannot be issued yet: they name the trainer(s), so a
-    cohort without a trainer would print an empty trainer box. None when all is well."""
-    if not cohort.trainers:
-        return _("This cohort has no trainer. The certificates name the trainer: assign one "
-                 "to the cohort (Edit cohort) before issuing.")
-    return None
 
 
 @dataclass
@@ -155,8 +169,10 @@ def bulk_issue(session, center, cohort: Cohort, *, user_id=None, issued_on: date
     """Issue to every enrolled trainee who completed and holds no valid certificate yet.
 
     Safe to repeat: the second run skips everyone with "already holds certificate ...".
-    Does not render; see rendering.render_batch_for.
+    Does not render; see rendering.render_batch_for. Refuses (:class:`NoTrainer`) a cohort
+    without a trainer, before anything is written.
     """
+    require_trainer(cohort)
     issued_on = issued_on or sequences.center_date(center)
     result = BulkResult(batch=batch)
     if batch is None:
@@ -203,6 +219,7 @@ def reissue(session, center, cert: Certificate, *, user_id=None,
     trainee's current names; the old one becomes "superseded by <new number>"."""
     if cert.status != "valid":
         raise TrainingError(_("Only a valid certificate can be re-issued."))
+    require_trainer(cert.cohort)
     cert.status = "superseded"
     session.flush()  # free the one-valid slot before the replacement takes it
     enrolment = session.execute(sa.select(Enrolment).where(
@@ -283,6 +300,7 @@ def verify_code(code: str) -> Verification | None:
 def run_batch_job(job, *, batch_id: int, base_url: str = "", **_params):
     """Job ``training.bulk_issue``: issue, commit, announce, then render the PDFs."""
     from core.extensions import db
+    from core.jobs import JobFailed
     from plugins.training.rendering import render_batch_for
 
     batch = db.session.get(CertificateBatch, batch_id)
@@ -292,11 +310,6 @@ def run_batch_job(job, *, batch_id: int, base_url: str = "", **_params):
     batch.job_id = job.id
     if not plugin_enabled("training", center):
         batch.status, batch.error = "failed", "training is switched off for this center"
-        db.session.commit()
-        return
-    problem = trainer_problem(batch.cohort)
-    if problem:
-        batch.status, batch.error = "failed", str(problem)
         db.session.commit()
         return
     try:
@@ -312,6 +325,12 @@ def run_batch_job(job, *, batch_id: int, base_url: str = "", **_params):
         db.session.commit()
         job.set_result(download_url=job.url_for("training.batch", batch_id=batch.id),
                        issued=batch.count)
+    except TrainingError as exc:  # refused by the rules (e.g. no trainer): the message
+        db.session.rollback()     # is for the user, no traceback
+        batch = db.session.get(CertificateBatch, batch_id)
+        batch.status, batch.error = "failed", str(exc)[:500]
+        db.session.commit()
+        raise JobFailed(str(exc)) from None
     except Exception as exc:
         db.session.rollback()
         batch = db.session.get(CertificateBatch, batch_id)

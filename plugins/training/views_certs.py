@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from core.auth import permission_required
+from core.downloads import pdf_response, zip_response
 from core.extensions import db
 from core.tenancy import get_or_404, require_center, scoped
 from plugins.training import certificates, rendering
@@ -21,13 +22,6 @@ from plugins.training.views import bp
 JOB_THRESHOLD = 20
 
 
-def _pdf_response(data: bytes, filename: str, mimetype="application/pdf") -> Response:
-    disposition = "inline" if mimetype == "application/pdf" else "attachment"
-    return Response(data, mimetype=mimetype, headers={
-        "Content-Disposition": f'{disposition}; filename="{filename}"',
-        "Cache-Control": "private, no-store"})
-
-
 @bp.route("/cohorts/<int:cohort_id>/issue", methods=["GET", "POST"])
 @permission_required("training.issue")
 def issue(cohort_id: int):
@@ -37,27 +31,31 @@ def issue(cohort_id: int):
     todo = [r for r in rows if r.action == "issue"]
     form = ConfirmForm()
     threshold = int(current_app.config.get("CTC_TRAINING_JOB_THRESHOLD", JOB_THRESHOLD))
-    problem = certificates.trainer_problem(cohort)
-    if problem and form.validate_on_submit():
-        flash(problem, "danger")
-        return redirect(url_for("training.issue", cohort_id=cohort.id))
-    if form.validate_on_submit() and todo:
+    problem = certificates.trainer_problem(cohort)  # shown instead of the issue button
+    if form.validate_on_submit() and (todo or problem):
         if len(todo) > threshold:
             from core.jobs import JobError, enqueue
 
-            batch = CertificateBatch(center_id=center.id, cohort_id=cohort.id,
-                                     created_by_id=current_user.id)
-            db.session.add(batch)
-            db.session.flush()
             try:
+                certificates.require_trainer(cohort)  # refuse now, not later in the job
+                batch = CertificateBatch(center_id=center.id, cohort_id=cohort.id,
+                                         created_by_id=current_user.id)
+                db.session.add(batch)
+                db.session.flush()
                 job = enqueue("training.bulk_issue", center=center, user=current_user,
                               batch_id=batch.id, base_url=request.url_root)
-            except JobError as exc:
+            except (JobError, TrainingError) as exc:
                 db.session.rollback()
                 flash(str(exc), "danger")
                 return redirect(url_for("training.issue", cohort_id=cohort.id))
             return redirect(url_for("jobs.show", job_id=job.id))
-        result = certificates.bulk_issue(db.session, center, cohort, user_id=current_user.id)
+        try:
+            result = certificates.bulk_issue(db.session, center, cohort,
+                                             user_id=current_user.id)
+        except TrainingError as exc:  # e.g. the cohort has no trainer
+            db.session.rollback()
+            flash(str(exc), "danger")
+            return redirect(url_for("training.issue", cohort_id=cohort.id))
         db.session.commit()
         batch = result.batch
         issued = certificates.batch_certificates(db.session, batch)
@@ -89,7 +87,7 @@ def batch_pdf(batch_id: int):
     batch = get_or_404(CertificateBatch, batch_id)
     if batch.status != "done" or not batch.pdf:
         abort(404)
-    return _pdf_response(batch.pdf, f"certificates-{batch.cohort_id}-{batch.id}.pdf")
+    return pdf_response(batch.pdf, f"certificates-{batch.cohort_id}-{batch.id}.pdf")
 
 
 @bp.route("/batches/<int:batch_id>.zip")
@@ -100,8 +98,8 @@ def batch_zip(batch_id: int):
         Certificate.batch_id == batch.id).order_by(Certificate.id)).scalars().all()
     if batch.status != "done" or not certs:
         abort(404)
-    return _pdf_response(rendering.zip_of(db.session, certs),
-                         f"certificates-{batch.cohort_id}-{batch.id}.zip", "application/zip")
+    return zip_response(rendering.zip_of(db.session, certs),
+                        f"certificates-{batch.cohort_id}-{batch.id}.zip")
 
 
 @bp.route("/enrolments/<int:enrolment_id>/issue", methods=["POST"])
@@ -111,11 +109,7 @@ def issue_single(enrolment_id: int):
     enrolment = get_or_404(Enrolment, enrolment_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    problem = certificates.trainer_problem(enrolment.cohort)
-    if problem:
-        flash(problem, "danger")
-        return redirect(url_for("training.cohort", cohort_id=enrolment.cohort_id))
-    try:
+    try:  # refused (TrainingError) when not completed or the cohort has no trainer
         cert, created = certificates.issue_one(db.session, center, enrolment,
                                                user_id=current_user.id)
         db.session.commit()
@@ -160,7 +154,7 @@ def certificate(certificate_id: int):
 @permission_required("training.manage")
 def certificate_pdf(certificate_id: int):
     cert = get_or_404(Certificate, certificate_id)
-    return _pdf_response(rendering.certificate_pdf(db.session, cert), f"{cert.number}.pdf")
+    return pdf_response(rendering.certificate_pdf(db.session, cert), f"{cert.number}.pdf")
 
 
 @bp.route("/certificates/<int:certificate_id>/revoke", methods=["POST"])
@@ -191,11 +185,7 @@ def reissue(certificate_id: int):
     cert = get_or_404(Certificate, certificate_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    problem = certificates.trainer_problem(db.session.get(Cohort, cert.cohort_id))
-    if problem:
-        flash(problem, "danger")
-        return redirect(url_for("training.certificate", certificate_id=cert.id))
-    try:
+    try:  # refused (TrainingError) e.g. when the cohort has no trainer
         new = certificates.reissue(db.session, center, cert, user_id=current_user.id)
         db.session.commit()
     except TrainingError as exc:

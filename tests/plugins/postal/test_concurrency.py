@@ -59,3 +59,53 @@ def test_concurrent_sales_get_gapless_receipts_and_unique_s10(app, counter):
     assert len(set(serials)) == len(serials) == THREADS * SALES_EACH
     assert sorted(int(s[2:10]) for s in serials) == list(
         range(int(min(serials)[2:10]), int(min(serials)[2:10]) + THREADS * SALES_EACH))
+
+
+def test_simultaneous_partial_refunds_never_give_back_more_than_was_sold(app, counter):
+    """Two managers refund 2 of the same 3 envelopes at once: the sale row lock makes the
+    second one see the first, so it is refused and takes no receipt number."""
+    from plugins.postal.services_sales import SaleError, create_sale, refund_sale
+    from plugins.postal.services_till import open_till
+
+    with app.app_context():
+        till = open_till(db.session, counter.center, counter.clerk)
+        sale = create_sale(db.session, counter.center, till, counter.clerk,
+                           [{"goods_id": counter.goods("ENV-C5").id, "quantity": 3}],
+                           tendered_khr=2_000, rate=4100)
+        tills = [open_till(db.session, counter.center, counter.manager, counter=str(n)).id
+                 for n in (7, 8)]
+        db.session.commit()
+        sale_id, line_id = sale.id, sale.lines[0].id
+    barrier = threading.Barrier(2)
+    done, refused, errors = [], [], []
+
+    def work(till_id):
+        with app.app_context():
+            try:
+                till = db.session.get(TillSession, till_id)
+                original = db.session.get(Sale, sale_id)
+                barrier.wait()
+                refund = refund_sale(db.session, counter.center, original, till,
+                                     counter.manager, "torn", quantities={line_id: 2})
+                db.session.commit()
+                done.append(refund.number)
+            except SaleError as exc:
+                refused.append(exc.field)
+                db.session.rollback()
+            except Exception as exc:  # reported below
+                errors.append(exc)
+                db.session.rollback()
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=work, args=(t,)) for t in tills]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert not errors, errors
+    assert len(done) == 1 and refused == [f"qty_{line_id}"]  # "Only 1 of ... can still be"
+    with app.app_context():
+        assert db.session.get(Sale, sale_id).status == "partial"
+        numbers = sorted(int(n[-6:]) for n in db.session.execute(db.select(Sale.number)).scalars())
+    assert numbers == [1, 2]

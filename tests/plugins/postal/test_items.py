@@ -66,6 +66,25 @@ def test_declaration_checks(ctx, parcel):
     assert db.session.query(CustomsDeclaration).count() == 1
 
 
+@pytest.mark.parametrize("event", ["dispatched", "arrived", "delivered", "returned"])
+def test_declaration_is_locked_once_the_item_has_left_the_counter(ctx, parcel, event):
+    from plugins.postal.services_items import CustomsLocked, customs_locked
+
+    declare(ctx, parcel)  # a draft while the item is at the counter: may change
+    declare(ctx, parcel, category="gift")
+    record_event(db.session, ctx.center, parcel, "accepted", office="Phnom Penh")
+    assert not customs_locked(parcel)
+    record_event(db.session, ctx.center, parcel, event, office="Phnom Penh")
+    assert customs_locked(parcel)
+    with pytest.raises(CustomsLocked, match="has left the counter"):
+        declare(ctx, parcel)
+    assert parcel.customs.category == "gift" and len(parcel.customs.lines) == 2
+    # recording "accepted" again later does not unlock what already left
+    record_event(db.session, ctx.center, parcel, "accepted", office="Phnom Penh")
+    with pytest.raises(ItemError):
+        declare(ctx, parcel)
+
+
 def test_tracking_events_update_the_status(ctx, parcel):
     record_event(db.session, ctx.center, parcel, "dispatched", office="Phnom Penh")
     record_event(db.session, ctx.center, parcel, "delivered", office="Paris")

@@ -266,9 +266,9 @@ def test_void_of_mixed_change_shows_directions_and_keeps_till_right(ctx, till):
 
 
 def cash_fmt(minor, currency):
-    from plugins.postal.cash import fmt
+    from core.money import format_minor
 
-    return fmt(minor, currency)
+    return format_minor(minor, currency)
 
 
 def test_tracked_items_need_the_sender_address(ctx, till):
@@ -294,3 +294,135 @@ def test_tracked_items_need_the_sender_address(ctx, till):
     letter = sell(ctx, till, [{"service_id": ctx.service("LETTER").id, "weight_g": 20,
                                **ADDRESSEE}], khr=5_000)
     assert letter.lines[0].items[0].sender_name == ""
+
+
+# -- partial refunds -------------------------------------------------------------------------
+
+
+def registered_and_envelopes(ctx, till):
+    """REG 5,000 + 500 VAT and 3 envelopes 1,500 + 150: 7,150, due 7,200, paid 10,000."""
+    sale = sell(ctx, till, [
+        {"service_id": ctx.service("REG").id, "weight_g": 45, **SENDER, **ADDRESSEE},
+        {"goods_id": ctx.goods("ENV-C5").id, "quantity": 3}], khr=10_000)
+    db.session.commit()
+    return sale, sale.lines[0], sale.lines[1]
+
+
+def later_till(ctx, till):
+    close_till(db.session, ctx.center, till, counted_khr=0, counted_usd=0)
+    later = open_till(db.session, ctx.center, ctx.manager, float_khr=50_000, float_usd=1_000)
+    db.session.commit()
+    return later
+
+
+def test_partial_refunds_give_back_lines_until_the_sale_is_refunded(ctx, till):
+    from core.sequences import center_date
+    from plugins.postal.services_reports import daily_sales
+    from plugins.postal.services_sales import refundable
+
+    sale, reg, env = registered_and_envelopes(ctx, till)
+    later = later_till(ctx, till)
+    first = refund_sale(db.session, ctx.center, sale, later, ctx.manager, "One torn",
+                        quantities={env.id: 1})
+    db.session.commit()
+    assert first.kind == "refund" and first.original_id == sale.id and first.rate == RATE
+    (line,) = first.lines
+    assert (line.original_line_id, line.quantity, line.net_khr, line.vat_khr) == (
+        env.id, 1, -500, -50)
+    # 550 riel of goods; 600 paid back, in whole 100 riel, with its rounding line
+    assert (first.total_khr, first.rounding_khr, first.due_khr) == (-550, -50, -600)
+    assert [(p.currency, p.amount_minor) for p in first.payments] == [("KHR", -600)]
+    assert sale.status == "partial" and ctx.goods("ENV-C5").stock == 398
+    assert refundable(db.session, sale) == {reg.id: 1, env.id: 2}
+    assert int(first.number[-6:]) == int(sale.number[-6:]) + 1  # same series, no gap
+
+    # the second partial refund sees the first one
+    with pytest.raises(SaleError, match="Only 2 of") as refused:
+        refund_sale(db.session, ctx.center, sale, later, ctx.manager, "x",
+                    quantities={env.id: 3})
+    assert refused.value.field == f"qty_{env.id}"
+    with pytest.raises(SaleError, match="Choose what to refund"):
+        refund_sale(db.session, ctx.center, sale, later, ctx.manager, "x",
+                    quantities={env.id: 0, reg.id: 0})
+    with pytest.raises(SaleError, match="negative"):
+        refund_sale(db.session, ctx.center, sale, later, ctx.manager, "x",
+                    quantities={env.id: -1})
+    with pytest.raises(SaleError, match="not on this sale"):
+        refund_sale(db.session, ctx.center, sale, later, ctx.manager, "x",
+                    quantities={env.id + 1000: 1})
+    db.session.rollback()
+
+    second = refund_sale(db.session, ctx.center, sale, later, ctx.manager, "Two more",
+                         currency="USD", quantities={str(env.id): 2})  # form keys are text
+    db.session.commit()
+    # refunds so far 1,650 riel -> 1,700 in cash; 600 paid already: 1,100 = $0.27
+    assert (second.total_khr, second.due_khr) == (-1_100, -1_100)
+    assert [(p.currency, p.amount_minor) for p in second.payments] == [("USD", -27)]
+    assert sale.status == "partial" and reg.items[0].status == "accepted"
+    with pytest.raises(SaleError, match="refunded already"):
+        refund_sale(db.session, ctx.center, sale, later, ctx.manager, "x",
+                    quantities={env.id: 1})
+    db.session.rollback()
+
+    rest = refund_sale(db.session, ctx.center, sale, later, ctx.manager, "Not sent")
+    db.session.commit()
+    assert [(line.original_line_id, line.quantity) for line in rest.lines] == [(reg.id, 1)]
+    assert sale.status == "refunded" and reg.items[0].status == "refunded"
+    refunds = [first, second, rest]
+    assert sum(r.total_khr for r in refunds) == -sale.total_khr  # to the riel
+    assert sum(r.due_khr for r in refunds) == -sale.due_khr
+    with pytest.raises(SaleError, match="already refunded"):
+        refund_sale(db.session, ctx.center, sale, later, ctx.manager, "again")
+
+    totals = till_totals(db.session, later)
+    assert totals["by_kind"]["refund"] == {"count": 3, "total_khr": -7_150}
+    assert totals["paid_back"] == {"KHR": 600 + 5_500, "USD": 27}
+    assert totals["expected"] == {"KHR": 50_000 - 6_100, "USD": 1_000 - 27}
+    report = daily_sales(db.session, ctx.center, center_date(ctx.center, sale.created_at))
+    envelopes = next(s for s in report["services"] if s["service"] == env.description_en)
+    assert envelopes["quantity"] == 0 and envelopes["total_khr"] == 0
+    assert report["total_khr"] == 0
+    clerks = {c["clerk"]: c for c in report["clerks"]}
+    assert clerks[ctx.manager.full_name]["reversals"] == 3
+
+
+def test_partial_refund_then_no_void_and_a_closed_till_pays_nothing(ctx, till):
+    sale, _reg, env = registered_and_envelopes(ctx, till)
+    refund_sale(db.session, ctx.center, sale, till, ctx.manager, "torn",
+                quantities={env.id: 1})
+    with pytest.raises(SaleError, match="refund the rest instead"):
+        void_sale(db.session, ctx.center, sale, till, ctx.manager, "wrong")
+    db.session.commit()
+    close_till(db.session, ctx.center, till, counted_khr=0, counted_usd=0)
+    with pytest.raises(TillError, match="Open a till"):
+        refund_sale(db.session, ctx.center, sale, till, ctx.manager, "late",
+                    quantities={env.id: 1})
+
+
+def test_a_whole_refund_is_the_same_mechanism_line_by_line(ctx, till):
+    sale, reg, env = registered_and_envelopes(ctx, till)
+    refund = refund_sale(db.session, ctx.center, sale, till, ctx.manager, "all")
+    assert [(line.original_line_id, line.quantity, line.net_khr) for line in refund.lines] == [
+        (reg.id, 1, -5_000), (env.id, 3, -1_500)]
+    assert (refund.total_khr, refund.rounding_khr) == (-sale.total_khr, -sale.rounding_khr)
+    assert sale.status == "refunded"
+
+
+def test_parts_of_a_usd_priced_line_add_up_to_the_line(ctx, till):
+    """A line priced in dollars converts to riel once; its parts are shares of that riel
+    amount, so three refunds of one unit each give back the line to the riel."""
+    from plugins.postal.models import Goods
+
+    pen = Goods(center_id=ctx.center_id, code="PEN", name_en="Pen", price_minor=33,
+                currency="USD", vat_bp=1000, stock=10)
+    db.session.add(pen)
+    db.session.flush()
+    sale = sell(ctx, till, [{"goods_id": pen.id, "quantity": 3}], usd=200)
+    (line,) = sale.lines
+    parts = [refund_sale(db.session, ctx.center, sale, till, ctx.manager, "x",
+                         quantities={line.id: 1}) for _ in range(3)]
+    assert sum(p.net_khr for p in parts) == -line.net_khr
+    assert sum(p.vat_khr for p in parts) == -line.vat_khr
+    assert sum(p.due_khr for p in parts) == -sale.due_khr
+    assert all(abs(p.rounding_khr) <= 100 for p in parts)
+    assert sale.status == "refunded" and pen.stock == 10

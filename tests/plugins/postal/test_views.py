@@ -419,3 +419,156 @@ def test_zones_csv_export_and_import(app, client, counter):
             center_id=counter.center_id)}
     assert zones["TH"] == "Z9" and zones["BT"] == "Z4"
     assert "XX" not in zones and "KH" not in zones and zones.get("JP") != ""
+
+
+def test_partial_refund_through_the_screen(app, client, counter):
+    """A manager refunds one envelope, then the rest; refusals keep what was typed."""
+    login(client, "clerk")
+    sale_url = sell_registered_and_envelopes(app, client, counter).location
+    sale_id = int(sale_url.rsplit("/", 1)[1])
+    with app.app_context():
+        reg_line, env_line = (line.id for line in db.session.get(Sale, sale_id).lines)
+    client.post("/logout")
+    login(client, "boss")
+    page = client.get(sale_url, headers=EN).data.decode()
+    assert f'name="refund-qty_{env_line}"' in page and 'id="refund-everything"' in page
+    refund_url = f"/postal/sales/{sale_id}/refund"
+
+    def refund(headers=EN, **fields):
+        data = {"refund-reason": "Torn envelope", "refund-currency": "KHR",
+                "refund-submit": "1"}
+        data.update({f"refund-{k}": v for k, v in fields.items()})
+        return client.post(refund_url, data=data, headers=headers)
+
+    r = refund(**{f"qty_{env_line}": "1"})  # no open till yet
+    assert r.status_code == 422 and "Open your till first" in r.data.decode()
+    assert 'value="1"' in r.data.decode() and "Torn envelope" in r.data.decode()
+    open_till(client)
+    r = refund(**{f"qty_{env_line}": "5"})
+    html = r.data.decode()
+    assert r.status_code == 422 and "Only 3 of Envelope" in html and 'value="5"' in html
+    r = refund(**{f"qty_{env_line}": "", f"qty_{reg_line}": "0"})
+    assert r.status_code == 422 and "Choose what to refund" in r.data.decode()
+    r = refund(**{f"qty_{env_line}": "two"})
+    assert r.status_code == 422 and "Type a whole number" in r.data.decode()
+    assert 'value="two"' in r.data.decode()
+    r = refund(**{f"qty_{env_line}": "1", "reason": ""})
+    assert r.status_code == 422 and "Give the reason." in r.data.decode()
+    r = refund(headers={"Accept-Language": "km"}, **{f"qty_{env_line}": ""})
+    assert r.status_code == 422 and "Choose what to refund" not in r.data.decode()
+    with app.app_context():
+        assert db.session.execute(db.select(Sale).where(Sale.kind == "refund")).first() is None
+
+    r = refund(**{f"qty_{env_line}": "១"})  # Khmer digit one
+    assert r.status_code == 302
+    first_url = r.location
+    with app.app_context():
+        first = db.session.execute(db.select(Sale).where(Sale.kind == "refund")).scalar_one()
+        assert [(line.original_line_id, line.quantity) for line in first.lines] == [
+            (env_line, 1)]
+        assert db.session.get(Sale, sale_id).status == "partial"
+    page = client.get(sale_url, headers=EN).data.decode()
+    assert "partly refunded" in page and 'id="void-submit"' not in page
+    assert f'name="refund-qty_{env_line}"' in page  # 2 left
+    receipt = pdf_text(client.get(first_url + "/receipt.pdf").data)
+    assert "REFUND" in receipt and "600" in receipt
+
+    r = client.post(refund_url, data={"refund-reason": "Letter not sent",
+                                      "refund-currency": "USD", "refund-everything": "1"},
+                    headers=EN)
+    assert r.status_code == 302
+    with app.app_context():
+        rest = db.session.execute(db.select(Sale).where(Sale.kind == "refund")
+                                  .order_by(Sale.id.desc())).scalars().first()
+        assert sorted((line.original_line_id, line.quantity) for line in rest.lines) == [
+            (reg_line, 1), (env_line, 2)]
+        assert rest.payments[0].currency == "USD"
+        assert db.session.get(Sale, sale_id).status == "refunded"
+    page = client.get(sale_url, headers=EN).data.decode()
+    assert ">refunded<" in page and 'id="refund-form"' not in page
+    till = client.get(client.get("/postal/till").location, headers=EN).data.decode()
+    assert "Refunds (2)" in till
+
+
+def sell_registered_letter_abroad(app, client, counter, value="35.00"):
+    open_till(client)
+    r = client.post("/postal/cart", data={
+        "service_id": ids(app, counter, "REG"), "weight_g": 50, "quantity": 1,
+        "addressee_country": "TH", "addressee_name": "Somchai", "addressee_address": "Bangkok",
+        "declared_value": value, **SENDER}, headers=EN)
+    assert r.status_code == 302, r.data.decode()[:2000]
+    assert client.post("/postal/sale", data={"tendered_usd": "20",
+                                             "paper": "receipt-80mm"}).status_code == 302
+    with app.app_context():
+        from plugins.postal.models_items import Item
+
+        return db.session.execute(db.select(Item.id).order_by(Item.id.desc())).scalars().first()
+
+
+GIFT = {"category": "gift", "gross_weight_g": 50, "total_value": "35.00",
+        "lines": "Silk scarf; 1; 40; 35.00; 621410; KH"}
+
+
+def test_customs_declaration_is_locked_once_dispatched(app, clerk_client, counter):
+    item_id = sell_registered_letter_abroad(app, clerk_client, counter)
+    url = f"/postal/items/{item_id}/customs"
+    assert clerk_client.get(url, headers=EN).status_code == 200
+    assert clerk_client.post(url, data=GIFT, headers=EN).status_code == 302
+    assert clerk_client.post(url, data=dict(GIFT, category="documents"),
+                             headers=EN).status_code == 302  # still at the counter: a draft
+    clerk_client.post(f"/postal/items/{item_id}", data={"kind": "dispatched", "office": "PP"})
+    for response in (clerk_client.get(url, headers=EN),
+                     clerk_client.post(url, data=dict(GIFT, category="sale"), headers=EN)):
+        assert response.status_code == 302 and response.location.endswith(f"/postal/items/{item_id}")
+    page = clerk_client.get(f"/postal/items/{item_id}", headers=EN).data.decode()
+    assert "has left the counter: its customs declaration can no longer be changed" in page
+    assert 'id="customs-locked"' in page and 'id="customs-edit"' not in page
+    with app.app_context():
+        from plugins.postal.models_items import Item
+
+        assert db.session.get(Item, item_id).customs.category == "documents"
+    clerk_client.get(url, headers={"Accept-Language": "km"})  # the refusal in Khmer too
+    km = clerk_client.get(f"/postal/items/{item_id}", headers={"Accept-Language": "km"})
+    assert "has left the counter" not in km.data.decode()
+
+
+def test_sdr_rate_screen_for_the_manager(app, client, counter):
+    login(client, "clerk")
+    assert client.get("/postal/settings").status_code == 403
+    item_id = sell_registered_letter_abroad(app, client, counter)  # $35 by registered letter
+    assert "(CN22)" in client.get(f"/postal/items/{item_id}", headers=EN).data.decode()
+    client.post("/logout")
+    login(client, "boss")
+    page = client.get("/postal/settings", headers=EN).data.decode()
+    assert "5,500" in page and "the deployment" in page
+    for typed, problem in (("0", "positive whole number"), ("-5", ""), ("55.5", "no decimals"),
+                           ("abc", "")):
+        r = client.post("/postal/settings", data={"sdr_khr": typed}, headers=EN)
+        assert r.status_code == 422 and f'value="{typed}"' in r.data.decode(), typed
+        assert problem in r.data.decode() and "is-invalid" in r.data.decode()
+    r = client.post("/postal/settings", data={"sdr_khr": "៤០០"}, headers=EN)  # Khmer digits
+    assert r.status_code == 302
+    with app.app_context():
+        from plugins.postal.services_settings import sdr_khr
+
+        assert sdr_khr(counter.center) == 400
+    page = client.get("/postal/settings", headers=EN).data.decode()
+    assert 'value="400"' in page and "this center" in page
+    # 300 SDR is now 120,000 riel: $35 (143,500 riel) needs a CN23
+    assert "(CN23)" in client.get(f"/postal/items/{item_id}", headers=EN).data.decode()
+    r = client.post(f"/postal/items/{item_id}/customs", data=GIFT, headers=EN)
+    assert r.status_code == 302
+    with app.app_context():
+        from plugins.postal.models_items import Item
+
+        assert db.session.get(Item, item_id).customs.form == "CN23"
+    assert client.post("/postal/settings", data={"sdr_khr": ""}).status_code == 302
+    with app.app_context():
+        from plugins.postal.services_settings import sdr_khr
+
+        assert sdr_khr(counter.center) == 5_500  # back to the deployment's rate
+        from core.audit import AuditLog
+
+        changes = [row.changes for row in db.session.execute(db.select(AuditLog).where(
+            AuditLog.object_type == "center_plugin")).scalars()]
+        assert {"sdr_khr": [None, 400]} in changes and {"sdr_khr": [400, None]} in changes

@@ -38,12 +38,29 @@ def trainee(c, i, **kw):
     return people.save_trainee(db.session, c, **values)
 
 
-def class_of(c, n=5, *, days=5, present_days=None, score=80, trainer_ids=(), **course_kw):
+def trainer(c) -> int:
+    """The id of a trainer of center ``c`` (created the first time)."""
+    from core import services as core_services
+    from core.auth.models import User
+
+    username = f"trainer-{c.code.lower()}"
+    user = db.session.execute(db.select(User).where(User.username == username)).scalar_one_or_none()
+    if user is None:
+        user = core_services.create_user(username=username, password="x" * 12,
+                                          full_name=f"Keo Vannak {c.code}")
+        core_services.grant_role(user, c, "trainer")
+    return user.id
+
+
+def class_of(c, n=5, *, days=5, present_days=None, score=80, trainer_ids=None, **course_kw):
     """A course, a cohort of ``n`` trainees, ``days`` sessions and one assessment.
 
     ``present_days``: {trainee index: days present} (default: every day); scores are
-    ``score`` out of 100 unless ``score`` is a dict by index.
+    ``score`` out of 100 unless ``score`` is a dict by index. The cohort has a trainer
+    (certificates need one) unless ``trainer_ids`` says otherwise (``()``: none).
     """
+    if trainer_ids is None:
+        trainer_ids = [trainer(c)]
     crs = course(c, **course_kw)
     coh = cohort(c, crs, days=days, trainer_ids=trainer_ids)
     enrolments = [services.enrol(db.session, coh, trainee(c, i)) for i in range(n)]

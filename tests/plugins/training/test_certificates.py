@@ -15,7 +15,7 @@ from core.plugins import Manifest, set_plugin_enabled
 from core.verification import ALPHABET, CODE_LENGTH
 from plugins.training import certificates, services
 from plugins.training.certificates import bulk_issue, issue_one, preview, reissue, revoke
-from plugins.training.models import Certificate
+from plugins.training.models import Certificate, CertificateBatch, CohortTrainer
 from plugins.training.services import TrainingError
 from tests.plugins.training import helpers as h
 
@@ -83,6 +83,39 @@ def test_single_issue_refuses_incomplete_and_repeats_return_the_same(app, factor
         cert, created = issue_one(db.session, c, es[0], render=False)
         again, created_again = issue_one(db.session, c, es[0], render=False)
         assert created and not created_again and again.id == cert.id
+
+
+def test_services_refuse_a_cohort_without_trainer(app, factory):
+    factory.center("PP-01")
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        c = h.center("PP-01")
+        _crs, coh, es = h.class_of(c, 2, trainer_ids=())
+        db.session.commit()
+        with pytest.raises(certificates.NoTrainer, match="This cohort has no trainer"):
+            bulk_issue(db.session, c, coh)
+        with pytest.raises(TrainingError, match="no trainer"):  # NoTrainer is a TrainingError
+            issue_one(db.session, c, es[0], render=False)
+        db.session.rollback()
+        assert db.session.query(Certificate).count() == 0
+        assert db.session.query(CertificateBatch).count() == 0  # refused before writing
+        # a certificate issued while the cohort had a trainer cannot be re-issued without one
+        coh.trainer_links.append(CohortTrainer(center_id=c.id, user_id=h.trainer(c)))
+        cert, created = issue_one(db.session, c, es[0], render=False)
+        assert created
+        coh.trainer_links.clear()
+        db.session.flush()
+        with pytest.raises(certificates.NoTrainer):
+            reissue(db.session, c, cert, render=False)
+        assert cert.status == "valid"
+        assert sequences_used(c) == 1  # the refusals took no certificate number
+
+
+def sequences_used(c) -> int:
+    from core.sequences import Sequence
+
+    row = db.session.execute(db.select(Sequence).where(
+        Sequence.center_id == c.id, Sequence.series == certificates.SERIES)).scalar_one()
+    return row.next_value - 1
 
 
 def test_database_allows_one_valid_certificate_per_trainee_course_cohort(app, factory):

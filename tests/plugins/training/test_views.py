@@ -66,6 +66,7 @@ def test_trainee_form_keeps_input_and_explains(client, setup):
         "phone": "12", "occupation": "student"})
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and "is-invalid" in html and 'value="Sok"' in html
+    assert "Enter a valid phone number, e.g. 012 345 678." in html
     response = client.post(f"/training/trainees/new?cohort_id={setup['cohort']}", data={
         "name_km": "សុខ", "name_en": "Sok New", "sex": "female", "age_group": "15_24",
         "phone": "012 999 888", "occupation": "farmer"})
@@ -74,6 +75,8 @@ def test_trainee_form_keeps_input_and_explains(client, setup):
         t = db.session.query(Trainee).filter_by(name_en="Sok New").one()
         assert t.phone == "+85512999888"
         assert db.session.query(Enrolment).filter_by(trainee_id=t.id).one().status == "enrolled"
+    listed = client.get("/training/trainees?q=012+999+888").get_data(as_text=True)
+    assert "Sok New" in listed and "012 999 888" in listed and "+85512999888" not in listed
 
 
 def test_attendance_grid_saves_a_whole_class_in_one_post(client, setup):
@@ -262,6 +265,50 @@ def test_long_batches_run_as_a_background_job(make_app, factory):
         assert batch.status == "done" and batch.count == 3 and batch.job_id
         assert db.session.query(Certificate).filter(Certificate.pdf_sha256 != "").count() == 3
     assert client.get(job["download_url"] + ".pdf").status_code == 200
+
+
+def test_long_batch_of_a_cohort_without_trainer_is_refused(make_app, factory):
+    """Above the job threshold the screen refuses before queueing; a job queued anyway (the
+    trainer removed meanwhile) fails with the service's message and no certificate."""
+    app = make_app(CTC_JOBS_BACKEND="eager", CTC_TRAINING_JOB_THRESHOLD=2)
+    with app.app_context():
+        from core.auth.permissions import sync_builtin_roles
+
+        sync_builtin_roles()
+        db.session.commit()
+    factory.app = app
+    center_id = factory.center("PP-01")
+    trainer = factory.user("trainer1", center_id=center_id, role="trainer")
+    with app.app_context():
+        c = h.center("PP-01")
+        _crs, coh, _es = h.class_of(c, 3, trainer_ids=())
+        db.session.commit()
+        cohort_id = coh.id
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    login(client, "trainer1")
+    refused = client.post(f"/training/cohorts/{cohort_id}/issue")
+    assert refused.status_code == 302 and "/jobs/" not in refused.location
+    assert "no trainer" in client.get(refused.location).get_data(as_text=True)
+    with app.app_context():
+        assert db.session.query(CertificateBatch).count() == 0
+        from core.jobs import enqueue
+        from core.tenancy import Center
+
+        center = db.session.get(Center, center_id)
+        batch = CertificateBatch(center_id=center_id, cohort_id=cohort_id,
+                                 created_by_id=trainer)
+        db.session.add(batch)
+        db.session.flush()
+        job = enqueue("training.bulk_issue", center=center, batch_id=batch.id)
+        job_id, batch_id = job.id, batch.id
+    # outside a request the message is in the default language, Khmer ("has no trainer")
+    answer = client.get(f"/jobs/{job_id}.json").get_json()
+    assert answer["status"] == "failed" and "គ្មានគ្រូបង្គោល" in answer["error"]
+    with app.app_context():
+        batch = db.session.get(CertificateBatch, batch_id)
+        assert batch.status == "failed" and "គ្មានគ្រូបង្គោល" in batch.error
+        assert db.session.query(Certificate).count() == 0
 
 
 def test_a_cohort_without_trainer_is_not_issued(client, setup):
