@@ -1,5 +1,8 @@
 """Gapless numbers per center, per series, optionally per year (receipts, certificates...).
 
+A series may also be national (``center=None``): one count for the whole country, kept in
+its own table (``sequence_national``) and dated in the app's time zone (``CTC_TIMEZONE``).
+
 A number is allocated inside the caller's transaction, together with the document that
 carries it: if that transaction rolls back, so does the counter, and the number is handed
 out again. Concurrent allocations queue on the counter row's lock, so numbers never repeat
@@ -19,17 +22,16 @@ another transaction created and committed meanwhile.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
+from core import clock
 from core.extensions import db
 from core.tenancy import CenterOwned
 
 DEFAULT_PATTERN = "{center}-{year}-{n:06d}"
-DEFAULT_TIMEZONE = "Asia/Phnom_Penh"
 
 
 class Sequence(CenterOwned, db.Model):
@@ -44,25 +46,31 @@ class Sequence(CenterOwned, db.Model):
     next_value: Mapped[int] = mapped_column(default=1)
 
 
+class NationalSequence(db.Model):
+    """The counter of one national series (no center), e.g. a registry's certificates."""
+
+    __tablename__ = "sequence_national"
+    __table_args__ = (sa.UniqueConstraint("series", "year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    series: Mapped[str] = mapped_column(sa.String(64))
+    year: Mapped[int] = mapped_column(default=0)
+    next_value: Mapped[int] = mapped_column(default=1)
+
+
 def center_date(center, on: date | datetime | None = None) -> date:
-    """The calendar day at ``center`` (its time zone, Asia/Phnom_Penh by default).
+    """The calendar day at ``center`` (see :func:`core.clock.date_of`).
 
     ``on``: a date is taken as it is; a naive datetime is UTC (as stored in the database);
     an aware one is converted; None is now.
     """
-    if isinstance(on, date) and not isinstance(on, datetime):
-        return on
-    zone = ZoneInfo(getattr(center, "timezone", None) or DEFAULT_TIMEZONE)
-    moment = on or datetime.now(UTC)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(zone).date()
+    return clock.date_of(on, center)
 
 
-def _insert_missing(session, values: dict) -> None:
-    table = Sequence.__table__
-    dialect = session.get_bind(mapper=Sequence.__mapper__).dialect.name
-    keys = ["center_id", "series", "year"]
+def _insert_missing(session, model, values: dict) -> None:
+    table = model.__table__
+    dialect = session.get_bind(mapper=model.__mapper__).dialect.name
+    keys = [k for k in values if k != "next_value"]
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     elif dialect == "sqlite":
@@ -82,13 +90,17 @@ def allocate_int(session, center, series: str, *, per_year: bool = True,
     """The next number of ``series`` at ``center`` (1, 2, 3...), in the session's transaction.
 
     With ``per_year`` the count starts again at 1 each calendar year at the center (the
-    year of ``on``, default today; see :func:`center_date`).
+    year of ``on``, default today; see :func:`center_date`). ``center=None``: a national
+    series (its year in the app's time zone).
     """
     if not series or len(series) > 64:
         raise ValueError("a series name has 1 to 64 characters")
-    key = {"center_id": center.id, "series": series,
-           "year": center_date(center, on).year if per_year else 0}
-    table = Sequence.__table__
+    year = center_date(center, on).year if per_year else 0
+    if center is None:
+        model, key = NationalSequence, {"series": series, "year": year}
+    else:
+        model, key = Sequence, {"center_id": center.id, "series": series, "year": year}
+    table = model.__table__
     bump = (
         sa.update(table)
         .where(*(table.c[k] == v for k, v in key.items()))
@@ -97,7 +109,7 @@ def allocate_int(session, center, series: str, *, per_year: bool = True,
     )
     value = session.execute(bump).scalar_one_or_none()
     if value is None:
-        _insert_missing(session, {**key, "next_value": 1})
+        _insert_missing(session, model, {**key, "next_value": 1})
         value = session.execute(bump).scalar_one()
     return value - 1
 
@@ -106,9 +118,14 @@ def allocate(session, center, series: str, *, pattern: str = DEFAULT_PATTERN,
              per_year: bool = True, on: date | datetime | None = None) -> str:
     """The next number formatted with ``pattern``: ``{center}`` (code), ``{series}``,
     ``{year}`` (the center's calendar year of ``on``, even when not ``per_year``) and
-    ``{n}`` (the number; ``{n:06d}`` pads it). E.g. ``PP-01-2026-000042``."""
+    ``{n}`` (the number; ``{n:06d}`` pads it). E.g. ``PP-01-2026-000042``.
+
+    ``center=None`` numbers a national series; its pattern has no ``{center}``
+    (``"REG-{year}-{n:06d}"``)."""
     day = center_date(center, on)
-    fields = {"center": center.code, "series": series, "year": day.year}
+    fields = {"series": series, "year": day.year}
+    if center is not None:
+        fields["center"] = center.code
     try:
         pattern.format(**fields, n=0)  # refuse a bad pattern before using up a number
     except (KeyError, IndexError, ValueError) as exc:

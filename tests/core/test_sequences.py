@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import pytest
 
 from core.extensions import db
-from core.sequences import Sequence, allocate, allocate_int, center_date
+from core.sequences import NationalSequence, Sequence, allocate, allocate_int, center_date
 from core.tenancy import Center
 from tests.conftest import ON_POSTGRES
 
@@ -104,7 +104,7 @@ def test_bad_pattern_or_series_is_refused_before_a_number_is_used(app, factory):
         db.session.rollback()
 
 
-def _hammer(app, center_id: int, workers: int, per_worker: int, series: str) -> list[int]:
+def _hammer(app, center_id: int | None, workers: int, per_worker: int, series: str) -> list[int]:
     """``workers`` threads, each with its own app context and session, allocate and commit."""
     got: list[int] = []
     errors: list[BaseException] = []
@@ -114,9 +114,11 @@ def _hammer(app, center_id: int, workers: int, per_worker: int, series: str) -> 
     def work():
         try:
             with app.app_context():
-                row = db.session.get(Center, center_id)
-                # a plain snapshot: an ORM Center expires on every commit and reloads
-                center = SimpleNamespace(id=row.id, code=row.code, timezone=row.timezone)
+                center = None  # a national series
+                if center_id is not None:
+                    row = db.session.get(Center, center_id)
+                    # a plain snapshot: an ORM Center expires on every commit and reloads
+                    center = SimpleNamespace(id=row.id, code=row.code, timezone=row.timezone)
                 db.session.commit()
                 start.wait()
                 mine = []
@@ -163,3 +165,45 @@ def test_2000_numbers_from_16_workers_on_postgres(make_app):
     with app.app_context():
         row = db.session.execute(db.select(Sequence).where(Sequence.series == "pg")).scalar_one()
         assert row.next_value == 2001
+
+
+def test_national_series_count_apart_from_every_center(app, factory):
+    center_id = _center(app, factory)
+    with app.app_context():
+        center = db.session.get(Center, center_id)
+        day = date(2026, 5, 1)
+        assert allocate(db.session, None, "dcc", pattern="DCC-{year}-{n:06d}",
+                        on=day) == "DCC-2026-000001"
+        assert allocate(db.session, center, "dcc", on=day) == "PP-01-2026-000001"
+        assert allocate_int(db.session, None, "dcc", on=day) == 2
+        assert allocate_int(db.session, None, "dcc", on=date(2027, 1, 1)) == 1
+        # the year is the app's (CTC_TIMEZONE, Asia/Phnom_Penh): 18:00 UTC on 31 December
+        assert allocate(db.session, None, "dcc", pattern="{year}-{n}",
+                        on=datetime(2026, 12, 31, 18, 0)) == "2027-2"
+        with pytest.raises(ValueError):  # a national series has no center to print
+            allocate(db.session, None, "dcc", pattern="{center}-{n}")
+        db.session.commit()
+        rows = db.session.execute(db.select(NationalSequence).order_by(
+            NationalSequence.year)).scalars().all()
+        assert [(r.series, r.year, r.next_value) for r in rows] == [
+            ("dcc", 2026, 3), ("dcc", 2027, 3)]
+        allocate_int(db.session, None, "dcc", on=day)
+        db.session.rollback()  # a rolled-back number is handed out again
+        assert allocate_int(db.session, None, "dcc", on=day) == 3
+        db.session.rollback()
+
+
+def test_concurrent_national_allocation_on_sqlite(make_app, factory):
+    got = _hammer(factory.app, None, workers=4, per_worker=25, series="national")
+    assert sorted(got) == list(range(1, 101))
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not ON_POSTGRES, reason="needs PostgreSQL (CTC_TEST_DATABASE_URL)")
+def test_national_numbers_from_8_workers_on_postgres(make_app):
+    app = make_app(SQLALCHEMY_ENGINE_OPTIONS={
+        "pool_size": 10, "max_overflow": 0,
+        "connect_args": {"options": "-c synchronous_commit=off"},
+    })
+    got = _hammer(app, None, workers=8, per_worker=50, series="pg-national")
+    assert sorted(got) == list(range(1, 401))  # no gap, no duplicate
