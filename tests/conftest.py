@@ -77,7 +77,8 @@ def _empty_tables(engine) -> None:
     """Delete every row the test wrote.
 
     On PostgreSQL, ``session_replication_role = replica`` switches off the foreign-key and
-    audit triggers for this transaction only, so rows go in any order; DELETE on ~70 mostly
+    audit triggers for this transaction only, so rows go in any order (on SQLite the
+    append-only triggers are dropped and re-created in the same transaction); DELETE on ~70 mostly
     empty tables takes milliseconds where TRUNCATE took over a second. Then every sequence
     restarts at 1 in one statement, as TRUNCATE ... RESTART IDENTITY did (SQLite reuses ids
     of emptied tables by itself).
@@ -85,10 +86,18 @@ def _empty_tables(engine) -> None:
     with engine.begin() as conn:
         existing = set(sa.inspect(conn).get_table_names())
         names = [t.name for t in reversed(db.metadata.sorted_tables) if t.name in existing]
+        triggers = []
         if engine.dialect.name == "postgresql":
             conn.execute(sa.text("SET LOCAL session_replication_role = replica"))
+        else:  # SQLite cannot switch triggers off: drop the append-only ones, put them back
+            triggers = conn.execute(sa.text(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")).all()
+            for name, _sql in triggers:
+                conn.execute(sa.text(f'DROP TRIGGER "{name}"'))
         for name in names:
             conn.execute(sa.text(f'DELETE FROM "{name}"'))  # noqa: S608 - our own table names
+        for _name, sql in triggers:
+            conn.execute(sa.text(sql))
         if engine.dialect.name == "postgresql":
             conn.execute(sa.text(
                 "SELECT setval(c.oid, 1, false) FROM pg_class c "

@@ -139,10 +139,8 @@ def test_an_adjustment_never_takes_the_stock_below_zero(ctx, paper):
 
 def test_the_database_refuses_changing_a_movement(ctx, paper):
     """The migration's triggers refuse what the ORM refuses, even past the ORM: UPDATE on
-    both backends, DELETE on PostgreSQL (SQLite: the ORM only, see docs/inventory.md)."""
+    both backends, and DELETE."""
     from sqlalchemy.exc import DatabaseError
-
-    from tests.conftest import ON_POSTGRES
 
     center, _ = ctx
     move = stock.receive(db.session, center, paper, "store", 5)
@@ -152,9 +150,8 @@ def test_the_database_refuses_changing_a_movement(ctx, paper):
         db.session.connection().execute(sa.update(StockMovement).where(StockMovement.id == move_id)
                            .values(quantity=50))
     db.session.rollback()
-    if ON_POSTGRES:
-        with pytest.raises(DatabaseError, match="never changed"):
-            db.session.connection().execute(sa.delete(StockMovement).where(StockMovement.id == move_id))
-        db.session.rollback()
+    with pytest.raises(DatabaseError, match="never changed"):
+        db.session.connection().execute(sa.delete(StockMovement).where(StockMovement.id == move_id))
+    db.session.rollback()
     assert db.session.execute(sa.select(StockMovement.quantity).where(
         StockMovement.id == move_id)).scalar_one() == 5
