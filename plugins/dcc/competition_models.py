@@ -141,6 +141,8 @@ class Entry(CompetitionPart, Audited, db.Model):
     members = relationship("EntryMember", back_populates="entry", lazy="selectin")
     submissions = relationship("Submission", back_populates="entry", lazy="selectin",
                                order_by="Submission.id")
+    invitations = relationship("EntryInvitation", back_populates="entry", lazy="selectin",
+                               order_by="EntryInvitation.id")
 
     @property
     def final_submission(self):
@@ -161,10 +163,41 @@ class EntryMember(CompetitionPart, db.Model):
     member = relationship("Member", lazy="joined")
 
 
+INVITATION_STATUSES = ("pending", "accepted", "declined", "withdrawn")
+
+
+class EntryInvitation(CompetitionPart, db.Model):
+    """A team mate the lead invited by email or phone (``contact``, normalised as at
+    registration). The member holding that contact accepts or declines on their own pages;
+    only an accepted invitation makes them a team member (an ``EntryMember``). The lead sees
+    "invited" until then, whoever the contact belongs to.
+
+    Not ``Audited``: the contact is personal data that deleting a member must erase.
+    """
+
+    __tablename__ = "dcc_entry_invitation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(sa.ForeignKey("dcc_entry.id"), index=True)
+    competition_id: Mapped[int] = mapped_column(sa.ForeignKey("dcc_competition.id"), index=True)
+    contact: Mapped[str] = mapped_column(sa.String(200), default="", index=True)
+    status: Mapped[str] = mapped_column(sa.String(16), default="pending", index=True)
+    # Who answered (accepted or declined); NULL while pending.
+    member_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("dcc_member.id"), nullable=True, index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    answered_at: Mapped[datetime | None] = mapped_column(nullable=True)
+
+    entry = relationship("Entry", back_populates="invitations")
+
+
 class Submission(CompetitionPart, Audited, db.Model):
     """A file (stored under the instance folder with a random name) or a link."""
 
     __tablename__ = "dcc_submission"
+    # A link or a file name can name its author: kept out of the audit trail, so that
+    # deleting the member can erase them (members.delete_member).
+    __audit_exclude__ = ("url", "original_name")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     entry_id: Mapped[int] = mapped_column(sa.ForeignKey("dcc_entry.id"), index=True)
@@ -176,6 +209,11 @@ class Submission(CompetitionPart, Audited, db.Model):
     submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     entry = relationship("Entry", back_populates="submissions")
+
+    @property
+    def erased(self) -> bool:
+        """The entrant deleted their data: the link or file is gone, the row stays."""
+        return not (self.url or self.stored_name)
 
 
 class JudgeAssignment(CompetitionPart, Audited, db.Model):
@@ -256,23 +294,7 @@ class DccCertificate(CompetitionPart, Audited, db.Model):
     entry = relationship("Entry")
 
 
-class DccCounter(db.Model):
-    """Gapless numbers for national competitions' certificates, which have no center.
-
-    Center competitions use :func:`core.sequences.allocate`; this row is locked with
-    ``SELECT ... FOR UPDATE`` in the issuing transaction the same way.
-    """
-
-    __tablename__ = "dcc_counter"
-    __table_args__ = (sa.UniqueConstraint("series", "year"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    series: Mapped[str] = mapped_column(sa.String(32))
-    year: Mapped[int] = mapped_column()
-    last: Mapped[int] = mapped_column(default=0)
-
-
 ALL_MODELS = [
-    Competition, Criterion, Prize, CompetitionJudge, Entry, EntryMember, Submission,
-    JudgeAssignment, Score, ResultRow, DccCertificate, DccCounter,
+    Competition, Criterion, Prize, CompetitionJudge, Entry, EntryMember, EntryInvitation,
+    Submission, JudgeAssignment, Score, ResultRow, DccCertificate,
 ]

@@ -1,7 +1,8 @@
 """Competition services: set-up, eligibility, windows, entries, submissions, judging.
 
 Windows are half-open by the server's UTC clock: open at ``opens_at`` exactly, closed at
-``closes_at`` exactly. Age is counted on the day registration closes (Asia/Phnom_Penh).
+``closes_at`` exactly. Age is counted on the day registration closes, in the
+installation's time zone (``core.clock``, ``CTC_TIMEZONE``).
 Judges may score an entry once it has a submission, until the results are frozen.
 """
 
@@ -12,10 +13,10 @@ import re
 import secrets
 from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 
+from core import clock
 from core.extensions import db
 from core.tenancy import PROVINCES, utcnow
 from plugins.dcc.competition_models import (
@@ -34,16 +35,11 @@ from plugins.dcc.members import DccError, age_on
 from plugins.dcc.models import CATEGORIES, Member
 from plugins.dcc.ranking import CriterionSpec, Ranked, rank_entries
 
-LOCAL_TZ = ZoneInfo("Asia/Phnom_Penh")
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 
 
 def window_open(opens_at: datetime, closes_at: datetime, now: datetime) -> bool:
     return opens_at <= now < closes_at
-
-
-def local_day(moment: datetime):
-    return moment.replace(tzinfo=ZoneInfo("UTC")).astimezone(LOCAL_TZ).date()
 
 
 # -- set-up --------------------------------------------------------------------------------
@@ -162,7 +158,7 @@ def ineligibility(c: Competition, member: Member) -> list[str]:
     if c.eligible_provinces and member.province_code not in c.eligible_provinces:
         reasons.append("This competition is not open to your province.")
     if c.min_age is not None or c.max_age is not None:
-        age = age_on(member.date_of_birth, local_day(c.registration_closes_at))
+        age = age_on(member.date_of_birth, clock.date_of(c.registration_closes_at))
         if age is None:
             reasons.append("Your date of birth is needed for this competition.")
         elif (c.min_age is not None and age < c.min_age) or (
@@ -171,58 +167,38 @@ def ineligibility(c: Competition, member: Member) -> list[str]:
     return reasons
 
 
-class TeammateRefused(DccError):
-    """Team mates who cannot join an entry; deliberately without the reason (their
-    province, category, age or membership are not the lead's to know)."""
-
-    def __init__(self, members: list[Member]):
-        super().__init__("A team mate cannot be added to this entry.")
-        self.members = members
-
-
-def refused_teammates(session, c: Competition, teammates: list[Member]) -> list[Member]:
-    """Team mates who cannot join an entry of ``c`` (not approved, not eligible, or entered
-    already). A team mate's reasons are theirs: callers tell the lead only *who*."""
-    taken = set(session.execute(db.select(EntryMember.member_id).where(
-        EntryMember.competition_id == c.id,
-        EntryMember.member_id.in_([m.id for m in teammates]))).scalars()) if teammates else set()
-    return [m for m in teammates if m.id in taken or ineligibility(c, m)]
-
-
-def create_entry(session, c: Competition, lead: Member, teammates: list[Member] = (),
+def create_entry(session, c: Competition, lead: Member, contacts: list[str] = (),
                  team_name: str = "", now: datetime | None = None) -> Entry:
+    """The lead's entry; each contact typed gets an invitation (``teams``), whoever it
+    belongs to. The team size counts the lead and the contacts; only the members who accept
+    make the team (``teams.team_complete``)."""
+    from plugins.dcc import teams
+
     now = now or utcnow()
     if c.status != "open":
         raise DccError("This competition is not taking entries.")
     if not window_open(c.registration_opens_at, c.registration_closes_at, now):
         raise DccError("Registration is closed.")
-    people = [lead, *[m for m in teammates if m.id != lead.id]]
-    if len({m.id for m in people}) != len(people):
-        raise DccError("A member is listed twice.")
-    if not c.team_entries and len(people) > 1:
+    invited = teams.clean_contacts(contacts, lead)
+    if not c.team_entries and invited:
         raise DccError("This competition takes individual entries only.")
-    if not c.team_min <= len(people) <= c.team_max:
+    if not c.team_min <= 1 + len(invited) <= c.team_max:
         raise DccError(_l("A team has %(min)s to %(max)s members.", min=c.team_min, max=c.team_max))
     if c.team_entries and not (team_name or "").strip():
         raise DccError("Give the team a name.")
     reasons = ineligibility(c, lead)  # the lead may read their own reasons
     if reasons:
         raise DccError(" ".join(reasons))
-    taken = set(session.execute(db.select(EntryMember.member_id).where(
-        EntryMember.competition_id == c.id,
-        EntryMember.member_id.in_([m.id for m in people]))).scalars())
-    if lead.id in taken:
+    if session.execute(db.select(EntryMember.id).where(
+            EntryMember.competition_id == c.id, EntryMember.member_id == lead.id)).first():
         raise DccError("You have entered this competition already.")
-    refused = refused_teammates(session, c, people[1:])
-    if refused:
-        raise TeammateRefused(refused)
     entry = Entry(competition_id=c.id, center_id=c.center_id, lead_member_id=lead.id,
                   team_name=(team_name or "").strip(), created_at=now)
     session.add(entry)
     session.flush()
-    for person in people:
-        session.add(EntryMember(entry_id=entry.id, competition_id=c.id, center_id=c.center_id,
-                                member_id=person.id))
+    session.add(EntryMember(entry_id=entry.id, competition_id=c.id, center_id=c.center_id,
+                            member_id=lead.id))
+    session.add_all(teams.new_invitations(entry, invited, now))
     session.flush()
     session.refresh(entry)
     return entry
@@ -244,6 +220,9 @@ def submit(session, entry: Entry, *, instance_path: str, url: str = "",
         raise DccError("This entry was disqualified.")
     if c.status != "open" or not window_open(c.submission_opens_at, c.submission_closes_at, now):
         raise DccError("Submissions are closed.")
+    if c.team_entries and len(entry.members) < c.team_min:
+        raise DccError(_l("Your team needs at least %(n)s members who accepted their "
+                          "invitation before it can submit.", n=c.team_min))
     if data is not None:
         if not c.allow_file:
             raise DccError("This competition takes links only.")

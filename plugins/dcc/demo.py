@@ -17,6 +17,7 @@ from plugins.dcc import results
 from plugins.dcc.competition_models import Competition
 from plugins.dcc.models import (
     CONSENT_KINDS,
+    CONTACT_HOLDING_STATUSES,
     PRIVACY_TERMS_VERSION,
     ConfirmationCode,
     ConsentRecord,
@@ -64,7 +65,8 @@ def _member(session, spec, skills) -> Member:
     contact, en, km, sex, born, prov, cat, job, levels = spec
     channel, value = svc.normalise_contact(contact)
     column = Member.email if channel == "email" else Member.phone
-    member = session.execute(db.select(Member).where(column == value)).scalar_one_or_none()
+    member = session.execute(db.select(Member).where(
+        column == value, Member.status.in_(CONTACT_HOLDING_STATUSES))).scalar_one_or_none()
     if member is not None:
         return member
     member = Member(name_en=en, name_km=km, sex=sex, date_of_birth=born, province_code=prov,

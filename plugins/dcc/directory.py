@@ -9,10 +9,7 @@ up in a search by province, or the search would reveal it.
 
 from __future__ import annotations
 
-import csv
-import io
-
-from core.exports import safe_text
+from core.exports import to_csv
 from core.extensions import db
 from core.tenancy import PROVINCES
 from plugins.dcc.models import VISIBLE_FIELDS, Member, MemberSkill
@@ -124,10 +121,8 @@ def _text_visible(member, name_en: str, name_km: str, text: str, level: str) -> 
 def export_csv(session, *, level: str, **filters) -> str:
     """The directory as CSV, with the same visibility as the screen (empty when hidden)."""
     rows, _more = search(session, level=level, offset=0, limit=100_000, **filters)
-    out = io.StringIO()
-    writer = csv.writer(out)
     columns = [f for f in DIRECTORY_FIELDS if f not in ("credentials",)]
-    writer.writerow(["profile", *columns])  # header and cells pass through safe_text
+    lines = [["profile", *columns]]
     for member, visible in rows:
         line = [member.token]
         for f in columns:
@@ -135,5 +130,5 @@ def export_csv(session, *, level: str, **filters) -> str:
             if f == "skills" and value:
                 value = "; ".join(f"{name} ({lvl})" for name, lvl in value)
             line.append(value)
-        writer.writerow([safe_text(v) for v in line])
-    return out.getvalue()
+        lines.append(line)
+    return to_csv(lines)  # every text cell through the formula guard

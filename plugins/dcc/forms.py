@@ -252,11 +252,23 @@ class JudgeForm(FlaskForm):
     submit = SubmitField(_l("Add judge"))
 
 
+INVITE_HELP = _l("Each one is invited and accepts on their own DCC pages; the team counts "
+                 "only those who accept before registration closes.")
+
+
 class EntryForm(FlaskForm):
     team_name = StringField(_l("Team name"), validators=[Optional(), Length(max=200)])
-    teammates = TextAreaField(_l("Team mates (their email or phone, one a line)"),
-                              validators=[Optional(), Length(max=2000)])
+    teammates = TextAreaField(_l("Team mates to invite (their email or phone, one a line)"),
+                              validators=[Optional(), Length(max=2000)],
+                              description=INVITE_HELP)
     submit = SubmitField(_l("Enter"))
+
+
+class InviteForm(FlaskForm):
+    contacts = TextAreaField(_l("Team mates to invite (their email or phone, one a line)"),
+                             validators=[Optional(), Length(max=2000)],
+                             description=INVITE_HELP)
+    submit = SubmitField(_l("Invite"))
 
 
 class SubmissionForm(FlaskForm):

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+from core import clock, phones
 from core.extensions import db
 from core.verification import Verification
 from plugins.dcc.competition_models import DccCertificate
-from plugins.dcc.competitions import local_day
-from plugins.dcc.members import normalise_phone
 from plugins.dcc.models import Member, VerifiedCredential
 
 WITHHELD = "-"
@@ -36,7 +35,7 @@ def verify_code(session, code: str) -> Verification | None:
         title_en=title_en, title_km=title_km,
         center_name_en=c.center.name_en if c.center else "Digital Community of Cambodia",
         center_name_km=c.center.name_km if c.center else "សហគមន៍ឌីជីថលកម្ពុជា",
-        issued_on=local_day(cert.issued_at), number=cert.number,
+        issued_on=clock.date_of(cert.issued_at), number=cert.number,
         reason=cert.revoked_reason if cert.status != "valid" else "",
     )
 
@@ -47,7 +46,10 @@ def link_certificate(session, certificate: dict, center) -> list[VerifiedCredent
     A member matches by phone (compared in E.164) or by national ID; either must be
     present on both sides. Idempotent: one credential per member and code.
     """
-    phone = normalise_phone(certificate.get("phone") or "")
+    try:
+        phone = phones.normalise(certificate.get("phone"))
+    except phones.PhoneError:  # only used to match: a bad number matches nobody
+        phone = ""
     national_id = (certificate.get("national_id") or "").strip()
     if not (phone or national_id) or not certificate.get("code"):
         return []

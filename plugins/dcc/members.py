@@ -11,17 +11,20 @@ import hmac
 import re
 import secrets
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
-import phonenumbers
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
 from werkzeug.security import generate_password_hash
 
-from core import audit
+from core import audit, phones
 from core.auth.models import User
 from core.extensions import db
 from core.tenancy import PROVINCES, utcnow
 from plugins.dcc.models import (
     CATEGORIES,
     CONSENT_KINDS,
+    CONTACT_HOLDING_STATUSES,
     PRIVACY_TERMS_VERSION,
     SEXES,
     VISIBILITY_LEVELS,
@@ -51,17 +54,6 @@ class DccError(ValueError):
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
-def normalise_phone(text: str) -> str:
-    """E.164 for a Cambodian (or international) number; '' when it is not a number."""
-    try:
-        number = phonenumbers.parse((text or "").strip(), "KH")
-    except phonenumbers.NumberParseException:
-        return ""
-    if not phonenumbers.is_possible_number(number):
-        return ""
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-
-
 def normalise_contact(text: str) -> tuple[str, str]:
     """('email', address) or ('phone', +855...) for what the person typed; DccError else."""
     text = (text or "").strip()
@@ -69,20 +61,60 @@ def normalise_contact(text: str) -> tuple[str, str]:
         if not EMAIL_RE.match(text):
             raise DccError("This is not a valid email address.")
         return "email", text.lower()
-    phone = normalise_phone(text)
-    if not phone:
+    if not any(char.isdigit() for char in text):
         raise DccError("Give an email address or a phone number.")
-    return "phone", phone
+    try:
+        return "phone", phones.normalise(text)
+    except phones.PhoneError as exc:  # "Enter a valid phone number, e.g. 012 345 678."
+        raise DccError(exc.message) from exc
 
 
-def _contact_taken(session, channel: str, value: str, exclude_id: int | None = None) -> bool:
-    column = Member.email if channel == "email" else Member.phone
-    q = db.select(Member.id).where(column == value, Member.status != "deleted")
-    if exclude_id:
-        q = q.where(Member.id != exclude_id)
-    if session.execute(q).first():
+# One message whoever holds the contact (an approved member, a registration under way, a
+# user of that name): a stranger typing someone's address learns nothing more.
+CONTACT_REFUSED = _l("We could not register this contact. If it is yours, sign in or ask the "
+                     "DCC office.")
+PENDING_DAYS = 14
+
+
+def pending_days() -> int:
+    """``CTC_DCC_PENDING_DAYS`` (default 14): how long an unfinished registration (pending:
+    not confirmed, or not yet approved) keeps its email address or phone number."""
+    from flask import current_app, has_app_context
+
+    value = current_app.config.get("CTC_DCC_PENDING_DAYS") if has_app_context() else None
+    return max(int(value), 0) if value not in (None, "") else PENDING_DAYS
+
+
+def expire_registration(session, member: Member, now: datetime | None = None) -> None:
+    """A pending registration lets its contact go: status ``expired``, the password hash and
+    codes erased. The record stays (moderators and the audit trail can still see it)."""
+    if member.status != "pending":
+        raise DccError("Only a pending member can be expired.")
+    member.status = "expired"
+    member.pending_password_hash = ""
+    member.moderated_at = now or utcnow()
+    session.execute(db.delete(ConfirmationCode).where(ConfirmationCode.member_id == member.id))
+    audit.record("dcc.member.expire", object_type="dcc_member", object_id=member.id,
+                 session=session)
+    session.flush()  # before a new registration of the contact is inserted
+
+
+def _contact_held(session, channel: str, value: str, now: datetime) -> bool:
+    """Whether someone holds the contact: a core user of that name, an approved member, or
+    a pending registration younger than :func:`pending_days`. Older pending registrations
+    are expired on the way; rejected, expired and deleted records hold nothing."""
+    if session.execute(db.select(User.id).where(User.username == value)).first():
         return True
-    return session.execute(db.select(User.id).where(User.username == value)).first() is not None
+    column = Member.email if channel == "email" else Member.phone
+    held = False
+    for member in session.execute(db.select(Member).where(
+            column == value, Member.status.in_(CONTACT_HOLDING_STATUSES))).scalars():
+        if member.status == "pending" and member.created_at <= now - timedelta(
+                days=pending_days()):
+            expire_registration(session, member, now)
+        else:
+            held = True
+    return held
 
 
 # -- registration -------------------------------------------------------------------------
@@ -114,14 +146,17 @@ def register_member(session, *, profile: dict, contact: str, password: str,
     if len(password or "") < 10:
         raise DccError("A password needs at least 10 characters.")
     channel, value = normalise_contact(contact)
-    if _contact_taken(session, channel, value):
-        raise DccError("This email address or phone number is registered already.")
+    if _contact_held(session, channel, value, now):
+        raise DccError(CONTACT_REFUSED)
     member = Member(status="pending", home_center_id=home_center_id, token=new_token(),
                     pending_password_hash=generate_password_hash(password), visibility={},
                     created_at=now, **_clean_profile(profile))
     setattr(member, channel, value)
     session.add(member)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError as exc:  # the same contact registered at the same moment
+        raise DccError(CONTACT_REFUSED) from exc  # the caller rolls back, as for any refusal
     for kind in CONSENT_KINDS:
         session.add(ConsentRecord(member_id=member.id, kind=kind, given=bool(consents.get(kind)),
                                   terms_version=PRIVACY_TERMS_VERSION, at=now))
@@ -290,7 +325,7 @@ def age_on(born: date | None, day: date) -> int | None:
 
 def export_member(member: Member) -> dict:
     """Everything the DCC holds about the member, for the member (JSON-ready)."""
-    from plugins.dcc.competition_models import DccCertificate, EntryMember
+    from plugins.dcc.competition_models import DccCertificate, EntryInvitation, EntryMember
     from plugins.dcc.models import Interest
 
     def iso(v):
@@ -302,6 +337,10 @@ def export_member(member: Member) -> dict:
         Interest.member_id == member.id)).scalars().all()
     certs = db.session.execute(db.select(DccCertificate).where(
         DccCertificate.member_id == member.id)).scalars().all()
+    invitations = db.session.execute(db.select(EntryInvitation).where(db.or_(
+        EntryInvitation.member_id == member.id,
+        EntryInvitation.contact.in_([c for c in (member.email, member.phone) if c])))
+        .order_by(EntryInvitation.id)).scalars().all()
     return {
         "status": member.status,
         "profile": {k: (iso(getattr(member, k)) if k == "date_of_birth" else getattr(member, k))
@@ -324,6 +363,10 @@ def export_member(member: Member) -> dict:
              "submissions": [{"kind": s.kind, "url": s.url, "file": s.original_name,
                               "submitted_at": iso(s.submitted_at)} for s in em.entry.submissions]}
             for em in entries],
+        "team_invitations": [{"competition": i.entry.competition.title_en,
+                              "team_name": i.entry.team_name, "status": i.status,
+                              "invited_at": iso(i.created_at),
+                              "answered_at": iso(i.answered_at)} for i in invitations],
         "opportunity_interests": [{"opportunity": i.opportunity.title, "at": iso(i.at)}
                                   for i in interests],
         "certificates": [{"number": c.number, "kind": c.kind, "status": c.status,
@@ -331,16 +374,51 @@ def export_member(member: Member) -> dict:
     }
 
 
-def delete_member(session, member: Member, now: datetime | None = None) -> None:
+def _erase_entry_data(session, member: Member) -> list[str]:
+    """Erase what the member's entries hold about them; the stored files' names to remove.
+
+    Submissions of an entry nobody else still stands behind (an individual entry, or a team
+    whose other members are deleted too) lose their link, original file name and file; the
+    rows stay, with their time and size, so scores, rankings and tie-breaks are unchanged.
+    A team's work stays while a team mate remains. Invitations addressed to the member lose
+    the contact (pending ones are withdrawn).
+    """
+    from plugins.dcc.competition_models import Entry, EntryInvitation, EntryMember
+
+    files = []
+    entry_ids = session.execute(db.select(EntryMember.entry_id).where(
+        EntryMember.member_id == member.id)).scalars().all()
+    for entry in session.execute(db.select(Entry).where(Entry.id.in_(entry_ids))).scalars():
+        if any(em.member_id != member.id and em.member.status != "deleted"
+               for em in entry.members):
+            continue
+        for sub in entry.submissions:
+            if sub.stored_name:
+                files.append(sub.stored_name)
+            sub.url, sub.original_name, sub.stored_name = "", "", ""
+    contacts = [c for c in (member.email, member.phone) if c]
+    for inv in session.execute(db.select(EntryInvitation).where(db.or_(
+            EntryInvitation.member_id == member.id,
+            EntryInvitation.contact.in_(contacts)))).scalars():
+        if inv.status == "pending":
+            inv.status = "withdrawn"
+        inv.contact = ""
+    return files
+
+
+def delete_member(session, member: Member, now: datetime | None = None,
+                  instance_path: str | None = None) -> None:
     """Anonymise the member: personal data goes, competition entries stay without a name.
 
     The core user is deactivated and renamed, consent records are withdrawn (their dates
     stay as the record of what was agreed), certificates keep their number and status but
-    lose the holder's name.
+    lose the holder's name, and their submissions lose links, file names and files
+    (:func:`_erase_entry_data`; files live under ``instance_path``, the app's by default).
     """
     from plugins.dcc.competition_models import DccCertificate
 
     now = now or utcnow()
+    files = _erase_entry_data(session, member)
     for key in ("name_km", "name_en", "sex", "province_code", "organisation_name", "job_title",
                 "experience", "education", "links", "email", "phone", "national_id",
                 "rejection_reason", "pending_password_hash"):
@@ -373,3 +451,11 @@ def delete_member(session, member: Member, now: datetime | None = None) -> None:
     audit.record("dcc.member.delete", object_type="dcc_member", object_id=member.id,
                  session=session)
     session.flush()
+    if files:  # after the rows are written, as inventory's photos are removed
+        if instance_path is None:
+            from flask import current_app
+
+            instance_path = current_app.instance_path
+        folder = Path(instance_path) / "dcc_submissions"
+        for name in files:
+            (folder / Path(name).name).unlink(missing_ok=True)

@@ -22,7 +22,12 @@ from core.tenancy import utcnow
 
 CATEGORIES = ("civil_servant", "private_employee", "student", "academic", "other")
 SEXES = ("female", "male", "other")
-MEMBER_STATUSES = ("pending", "approved", "rejected", "deleted")
+# "expired": a pending registration left unfinished for CTC_DCC_PENDING_DAYS, expired when
+# someone registers its contact again (members.register_member).
+MEMBER_STATUSES = ("pending", "approved", "rejected", "expired", "deleted")
+# The statuses that hold their email address or phone number: at most one member each
+# (a partial unique index per contact; rejected, expired and deleted records let go).
+CONTACT_HOLDING_STATUSES = ("pending", "approved")
 VISIBILITY_LEVELS = ("public", "members", "private")
 # Fields whose visibility the member chooses; everything is private until they say otherwise.
 VISIBLE_FIELDS = (
@@ -38,8 +43,16 @@ def new_token() -> str:
     return secrets.token_urlsafe(16)
 
 
+def _one_holder_per(column: str) -> sa.Index:
+    """Unique ``column`` among the members that hold their contact (empty values aside)."""
+    where = sa.text(f"status IN ('pending', 'approved') AND {column} <> ''")
+    return sa.Index(f"uq_dcc_member_{column}_held", column, unique=True,
+                    sqlite_where=where, postgresql_where=where)
+
+
 class Member(db.Model):
     __tablename__ = "dcc_member"
+    __table_args__ = (_one_holder_per("email"), _one_holder_per("phone"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     token: Mapped[str] = mapped_column(sa.String(32), unique=True, default=new_token)

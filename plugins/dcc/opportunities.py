@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from core import audit
+from core import audit, clock
 from core.extensions import db
 from core.tenancy import PROVINCES, utcnow
 from plugins.dcc.members import DccError
@@ -55,7 +55,7 @@ def reject_organisation(session, org: Organisation, reason: str) -> None:
 def post_opportunity(session, org: Organisation, poster: Member, *, kind: str, title: str,
                      description: str = "", province_code: str = "", expires_on: date,
                      today: date | None = None) -> Opportunity:
-    today = today or local_today()
+    today = today or clock.today()
     if org.owner_member_id != poster.id:
         raise DccError("Only the organisation's owner can post for it.")
     if not org.verified:
@@ -86,19 +86,13 @@ def moderate_opportunity(session, opp: Opportunity, approve: bool, reason: str =
 
 
 def is_open(opp: Opportunity, today: date) -> bool:
-    """Approved and not expired: open through its closing day, closed the day after."""
+    """Approved and not expired: open through its closing day, closed the day after (days
+    in the installation's time zone: ``core.clock.today()``)."""
     return opp.status == "approved" and opp.organisation.verified and today <= opp.expires_on
 
 
-def local_today() -> date:
-    """Opportunities close at the end of their day in Phnom Penh, not in UTC."""
-    from plugins.dcc.competitions import local_day
-
-    return local_day(utcnow())
-
-
 def open_opportunities(session, today: date | None = None) -> list[Opportunity]:
-    today = today or local_today()
+    today = today or clock.today()
     rows = session.execute(
         db.select(Opportunity).join(Organisation).where(
             Opportunity.status == "approved", Organisation.status == "verified",
@@ -109,7 +103,7 @@ def open_opportunities(session, today: date | None = None) -> list[Opportunity]:
 
 def express_interest(session, opp: Opportunity, member: Member,
                      today: date | None = None) -> Interest:
-    today = today or local_today()
+    today = today or clock.today()
     if member.status != "approved":
         raise DccError("Only approved members can express interest.")
     if not is_open(opp, today):

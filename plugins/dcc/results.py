@@ -10,19 +10,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import sqlalchemy as sa
-
-from core import audit
+from core import audit, clock
 from core.extensions import db
 from core.tenancy import utcnow
 from plugins.dcc.competition_models import (
     Competition,
     DccCertificate,
-    DccCounter,
     Entry,
     ResultRow,
 )
-from plugins.dcc.competitions import local_day, ranking
+from plugins.dcc.competitions import ranking
 from plugins.dcc.members import DccError
 
 CERTIFICATE_SERIES = "dcc-certificate"
@@ -120,31 +117,15 @@ def _revoke_stale_certificates(session, c, rows, reason, disqualified_id) -> lis
 # -- certificates ------------------------------------------------------------------------------
 
 
-def _national_number(session, year: int) -> str:
-    """Gapless like core.sequences: the UPDATE takes the row lock before reading."""
-    table = DccCounter.__table__
-    where = (table.c.series == CERTIFICATE_SERIES, table.c.year == year)
-    bump = sa.update(table).where(*where).values(last=table.c.last + 1).returning(table.c.last)
-    value = session.execute(bump).scalar_one_or_none()
-    if value is None:
-        dialect = session.get_bind().dialect.name
-        if dialect == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert
-        else:
-            from sqlalchemy.dialects.sqlite import insert
-        session.execute(insert(table).values(series=CERTIFICATE_SERIES, year=year, last=0)
-                        .on_conflict_do_nothing(index_elements=["series", "year"]))
-        value = session.execute(bump).scalar_one()
-    return f"DCC-{year}-{value:06d}"
-
-
 def allocate_number(session, c: Competition, now: datetime) -> str:
-    if c.center is not None:
-        from core.sequences import allocate
+    """The certificate's number: the center's series for a center competition, the
+    national series (core.sequences with no center) for a national one. Gapless."""
+    from core.sequences import allocate
 
+    if c.center is not None:
         return allocate(session, c.center, CERTIFICATE_SERIES,
                         pattern="DCC-{center}-{year}-{n:06d}", on=now)
-    return _national_number(session, local_day(now).year)
+    return allocate(session, None, CERTIFICATE_SERIES, pattern="DCC-{year}-{n:06d}", on=now)
 
 
 def issue_certificates(session, c: Competition, now: datetime | None = None
@@ -200,7 +181,7 @@ def certificate_context(cert: DccCertificate, verify_url: str) -> dict:
         "competition": c,
         "center_name_en": center.name_en if center else "Ministry of Post and Telecommunications",
         "center_name_km": center.name_km if center else "ក្រសួងប្រៃសណីយ៍និងទូរគមនាគមន៍",
-        "issued_on": local_day(cert.issued_at),
+        "issued_on": clock.date_of(cert.issued_at),
         "verify_url": verify_url,
         "code": cert.code,
     }

@@ -10,11 +10,10 @@ its numbers: the scores were standardised with it) with the stored score and cur
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
+from decimal import Decimal
 
-from core.exports import safe_text
+from core.exports import to_csv
 from core.extensions import db
 from plugins.dcc.competition_models import (
     Competition,
@@ -85,23 +84,23 @@ def score_lines(session, c: Competition) -> list[SheetLine]:
     return lines
 
 
-_cell = safe_text  # a name typed by a user, kept from being read as a spreadsheet formula
+def _number(text: str):
+    """A printed figure (``"-0.523456"``) as a number, so the formula guard leaves it be."""
+    return Decimal(text) if text else ""
 
 
 def sheet_csv(c: Competition, lines: list[SheetLine], entry_label, judge_label,
               criterion_label) -> str:
-    """The sheet as CSV; criterion columns are headed ``name [weight w, min-max]``."""
-    out = io.StringIO()
-    writer = csv.writer(out)
+    """The sheet as CSV; criterion columns are headed ``name [weight w, min-max]``. Names
+    (entries, judges, criteria) pass through the formula guard of ``core.exports``."""
     zscore = c.aggregation == "zscore"
-    writer.writerow(["rank", "final_score", "entry_id", "entry", "judge",
-                     *[f"{criterion_label(x)} [weight {x.weight}, {x.min_score}-{x.max_score}]"
-                       for x in _criteria(c)],
-                     "judge_total", *(["judge_z"] if zscore else [])])
+    rows = [["rank", "final_score", "entry_id", "entry", "judge",
+             *[f"{criterion_label(x)} [weight {x.weight}, {x.min_score}-{x.max_score}]"
+               for x in _criteria(c)],
+             "judge_total", *(["judge_z"] if zscore else [])]]
     for line in lines:
-        writer.writerow([line.rank if line.rank is not None else "", line.final,
-                         line.entry_id, _cell(entry_label(line.entry_id)),
-                         _cell(judge_label(line.judge_id)),
-                         *line.scores, f"{line.total:.6f}",
-                         *([f"{line.z:.6f}"] if zscore else [])])
-    return out.getvalue()
+        rows.append([line.rank if line.rank is not None else "", _number(line.final),
+                     line.entry_id, entry_label(line.entry_id), judge_label(line.judge_id),
+                     *line.scores, _number(f"{line.total:.6f}"),
+                     *([_number(f"{line.z:.6f}")] if zscore else [])])
+    return to_csv(rows)

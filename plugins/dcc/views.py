@@ -14,7 +14,6 @@ from functools import wraps
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
@@ -29,6 +28,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from core.auth.permissions import permission_required, public
+from core.downloads import csv_response
 from core.extensions import db, limiter
 from core.i18n import lang
 from core.plugins import plugin_enabled
@@ -241,8 +241,7 @@ def directory_csv():
     require_national()
     _form, filters = _directory_form()
     text = directory.export_csv(db.session, level=viewer_level(), **filters)
-    return Response(text, mimetype="text/csv", headers={
-        "Content-Disposition": "attachment; filename=dcc-directory.csv"})
+    return csv_response(text, "dcc-directory.csv")
 
 
 @bp.route("/people/<token>")
@@ -291,9 +290,17 @@ def index():
 def moderation():
     q = db.select(Member).where(Member.status == "pending",
                                 Member.contact_confirmed_at.is_not(None)).order_by(Member.id)
+    # Registrations still waiting for their code hold their contact too: the office rejects
+    # one when the contact's owner says it is not theirs (members.CONTACT_REFUSED).
+    unconfirmed = db.select(Member).where(Member.status == "pending",
+                                          Member.contact_confirmed_at.is_(None)) \
+        .order_by(Member.id.desc()).limit(100)
     if not current_user.is_deployer:
         q = q.where(Member.home_center_id == require_center().id)
+        unconfirmed = unconfirmed.where(Member.home_center_id == require_center().id)
     return render_template("dcc/moderation.html", members=db.session.execute(q).scalars().all(),
+                           unconfirmed=db.session.execute(unconfirmed).scalars().all(),
+                           pending_days=svc.pending_days(),
                            action=ActionForm(), labels=_field_labels())
 
 
@@ -355,4 +362,5 @@ from plugins.dcc import (  # noqa: E402,F401  routes on bp
     views_judging,
     views_members,
     views_orgs,
+    views_teams,
 )

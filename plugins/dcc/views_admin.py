@@ -3,14 +3,15 @@ open, assign, freeze, publish, disqualify, certificates."""
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from core import clock
 from core.auth.permissions import permission_required
+from core.downloads import csv_response
 from core.extensions import db
 from core.i18n import lang, local_name
-from core.money import Money, format_money
 from core.tenancy import require_center
 from plugins.dcc import competitions as svc
 from plugins.dcc import results, sheets
@@ -31,7 +32,7 @@ from plugins.dcc.forms import (
 from plugins.dcc.members import DccError
 from plugins.dcc.ranking import TIE_BREAK_EN
 from plugins.dcc.views import bp
-from plugins.dcc.views_competitions import _certificate_pdf, entry_label, to_local_naive, to_utc
+from plugins.dcc.views_competitions import _certificate_pdf, entry_label
 
 # -- staff: set-up and results ------------------------------------------------------------------
 
@@ -71,7 +72,7 @@ def _fill(form: CompetitionForm, c: Competition) -> None:
         setattr(c, name, value)
     for name in ("registration_opens_at", "registration_closes_at", "submission_opens_at",
                  "submission_closes_at"):
-        setattr(c, name, to_utc(getattr(form, name).data))
+        setattr(c, name, clock.to_utc(getattr(form, name).data))
 
 
 @bp.route("/admin/competitions/new", methods=["GET", "POST"])
@@ -85,7 +86,7 @@ def competition_form(competition_id: int | None = None):
     if c is not None and request.method == "GET":
         for name in ("registration_opens_at", "registration_closes_at", "submission_opens_at",
                      "submission_closes_at"):
-            getattr(form, name).data = to_local_naive(getattr(c, name))
+            getattr(form, name).data = clock.to_local(getattr(c, name))
     if form.validate_on_submit():
         if c is not None and c.status != "draft":
             flash(_("An opened competition cannot change its set-up."), "danger")
@@ -136,9 +137,8 @@ def competition_admin(competition_id: int):
         criterion_form=CriterionForm(prefix="cr"), prize_form=PrizeForm(prefix="pr"),
         judge_form=judge_form, action=ActionForm(), certs=certs, live=live,
         frozen=results.result_rows(db.session, c), tie_break=_(TIE_BREAK_EN),
-        label=lambda e: entry_label(e, level="all"), to_local=to_local_naive,
-        sheet=sheets.score_lines(db.session, c), sheet_labels=_sheet_labels(c),
-        money=lambda p: format_money(Money(p.amount_minor, p.currency), lang()))
+        label=lambda e: entry_label(e, level="all"), to_local=clock.to_local,
+        sheet=sheets.score_lines(db.session, c), sheet_labels=_sheet_labels(c))
 
 
 def _sheet_labels(c: Competition):
@@ -164,8 +164,7 @@ def competition_scores_csv(competition_id: int):
     entry_name, judge_name = _sheet_labels(c)
     text = sheets.sheet_csv(c, sheets.score_lines(db.session, c), entry_name, judge_name,
                             local_name)
-    return Response(text, mimetype="text/csv", headers={
-        "Content-Disposition": f"attachment; filename={c.slug}-scores.csv"})
+    return csv_response(text, f"{c.slug}-scores.csv")
 
 
 def _back(c):

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from flask import (
     Response,
@@ -14,19 +12,20 @@ from flask import (
     g,
     redirect,
     render_template,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from core import clock
 from core.auth.permissions import can, public
+from core.downloads import file_response, pdf_response
 from core.extensions import db, limiter
 from core.i18n import lang
 from core.plugins import plugin_enabled
-from core.tenancy import current_center
+from core.tenancy import current_center, utcnow
 from plugins.dcc import competitions as svc
-from plugins.dcc import results
+from plugins.dcc import results, teams
 from plugins.dcc.competition_models import (
     Competition,
     DccCertificate,
@@ -36,23 +35,15 @@ from plugins.dcc.competition_models import (
     Submission,
 )
 from plugins.dcc.forms import (
+    ActionForm,
     EntryForm,
+    InviteForm,
     SubmissionForm,
 )
-from plugins.dcc.members import DccError, normalise_contact
+from plugins.dcc.members import DccError
 from plugins.dcc.models import Member
 from plugins.dcc.ranking import TIE_BREAK_EN
 from plugins.dcc.views import bp, current_member, member_page, national_enabled, public_limit
-
-LOCAL = ZoneInfo("Asia/Phnom_Penh")
-
-
-def to_utc(local_naive):
-    return local_naive.replace(tzinfo=LOCAL).astimezone(UTC).replace(tzinfo=None)
-
-
-def to_local_naive(utc_naive):
-    return utc_naive.replace(tzinfo=UTC).astimezone(LOCAL).replace(tzinfo=None)
 
 
 def entry_label(entry: Entry, *, blind: bool = False, level: str = "public") -> str:
@@ -110,7 +101,7 @@ def competition(slug: str):
             EntryMember.competition_id == c.id, EntryMember.member_id == member.id)).scalar_one_or_none()
     return render_template("dcc/competition.html", c=c, member=member, mine=mine,
                            reasons=svc.ineligibility(c, member) if member else [],
-                           tie_break=_(TIE_BREAK_EN), to_local=to_local_naive,
+                           tie_break=_(TIE_BREAK_EN), to_local=clock.to_local,
                            categories=[category_label(x) for x in c.eligible_categories or []],
                            provinces=[province_name(x) for x in c.eligible_provinces or []])
 
@@ -155,44 +146,26 @@ def competition_enter(slug: str):
         del form.teammates
         del form.team_name
     if form.validate_on_submit():
-        typed = [(line.strip(), _find_teammate(line))
-                 for line in ((form.teammates.data if c.team_entries else "") or "").splitlines()
-                 if line.strip()]
-        mates = [m for _line, m in typed if m is not None]
+        contacts = (form.teammates.data or "").splitlines() if c.team_entries else []
         try:
-            if any(m is None for _line, m in typed):
-                raise svc.TeammateRefused(svc.refused_teammates(
-                    db.session, c, [m for m in mates if m.id != g.dcc_member.id]))
-            entry = svc.create_entry(db.session, c, g.dcc_member, mates,
+            entry = svc.create_entry(db.session, c, g.dcc_member, contacts,
                                      form.team_name.data if c.team_entries else "")
-        except svc.TeammateRefused as exc:
-            db.session.rollback()
-            # One message whatever the cause (unknown, not approved, not eligible, entered
-            # already), in the order typed: the lead learns nothing about the person.
-            refused = {m.id for m in exc.members}
-            for line, m in typed:
-                if m is None or m.id in refused:
-                    form.teammates.errors.append(_(
-                        "We could not add %(contact)s to this entry: check the contact, or "
-                        "ask them to enter themselves.", contact=line))
         except DccError as exc:
             db.session.rollback()
-            flash(_(str(exc)), "danger")
+            # About the lead or the text typed only: a contact is never looked up here.
+            if isinstance(exc, teams.ContactRefused):
+                form.teammates.errors.append(_(str(exc)))
+            else:
+                flash(_(str(exc)), "danger")
         else:
             db.session.commit()
-            flash(_("You are entered. Submit your work before the deadline."), "success")
+            if entry.invitations:
+                flash(_("You are entered, and your team mates are invited: the team counts "
+                        "those who accept before registration closes."), "success")
+            else:
+                flash(_("You are entered. Submit your work before the deadline."), "success")
             return redirect(url_for("dcc.my_entry", entry_id=entry.id))
     return render_template("dcc/enter.html", c=c, form=form)
-
-
-def _find_teammate(line: str) -> Member | None:
-    try:
-        channel, value = normalise_contact(line)
-    except DccError:
-        return None
-    column = Member.email if channel == "email" else Member.phone
-    return db.session.execute(db.select(Member).where(
-        column == value, Member.status == "approved")).scalar_one_or_none()
 
 
 def mate_name(member: Member, viewer: Member | None) -> str:
@@ -228,7 +201,11 @@ def my_entries():
     certs = [x for x in db.session.execute(db.select(DccCertificate).where(
         DccCertificate.member_id == g.dcc_member.id)).scalars()
         if competition_visible(x.competition)]
-    return render_template("dcc/my_entries.html", rows=rows, certs=certs)
+    invitations = [i for i in teams.invitations_for(db.session, g.dcc_member)
+                   if competition_visible(i.entry.competition)]
+    return render_template("dcc/my_entries.html", rows=rows, certs=certs,
+                           invitations=invitations, action=ActionForm(),
+                           lead_name=lambda e: mate_name(e.lead, g.dcc_member))
 
 
 @bp.route("/me/entries/<int:entry_id>", methods=["GET", "POST"])
@@ -253,8 +230,14 @@ def my_entry(entry_id: int):
             flash(_("Your submission is saved."), "success")
             return redirect(url_for("dcc.my_entry", entry_id=entry.id))
     return render_template("dcc/my_entry.html", entry=entry, c=entry.competition, form=form,
-                           to_local=to_local_naive,
-                           mate_name=lambda m: mate_name(m, g.dcc_member))
+                           to_local=clock.to_local,
+                           mate_name=lambda m: mate_name(m, g.dcc_member),
+                           complete=teams.team_complete(entry), invite=InviteForm(prefix="inv"),
+                           action=ActionForm(), places=teams.places_taken(entry),
+                           lead=entry.lead_member_id == g.dcc_member.id,
+                           registration_open=svc.window_open(
+                               entry.competition.registration_opens_at,
+                               entry.competition.registration_closes_at, utcnow()))
 
 
 @bp.route("/me/certificates/<int:certificate_id>.pdf")
@@ -272,8 +255,7 @@ def _certificate_pdf(cert: DccCertificate) -> Response:
 
     pdf = render_pdf("dcc/certificate.html", results.certificate_context(
         cert, url_for("verification.verify", code=cert.code, _external=True)), "a4-landscape")
-    return Response(pdf, mimetype="application/pdf", headers={
-        "Content-Disposition": f"inline; filename={cert.number}.pdf"})
+    return pdf_response(pdf, f"{cert.number}.pdf")
 
 
 @bp.route("/submissions/<int:submission_id>/file")
@@ -288,7 +270,7 @@ def submission_file(submission_id: int):
     if not path.is_file():
         abort(404)
     ext = sub.stored_name.rsplit(".", 1)[-1]
-    return send_file(path, as_attachment=True, download_name=f"submission-{sub.id}.{ext}")
+    return file_response(path, f"submission-{sub.id}.{ext}")
 
 
 def _may_read(entry: Entry) -> bool:

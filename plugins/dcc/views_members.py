@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 
-from flask import Response, abort, flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from core.downloads import file_response
 from core.extensions import db
 from core.i18n import lang
 from plugins.dcc import directory
@@ -28,8 +29,11 @@ from plugins.dcc.views import _error, _field_labels, bp, member_page
 @member_page
 def me():
     m = g.dcc_member
+    from plugins.dcc.teams import invitations_for
+
     return render_template("dcc/me.html", member=m, profile=directory.visible_profile(m, "all", lang()),
-                           labels=_field_labels())
+                           labels=_field_labels(),
+                           invitations=len(invitations_for(db.session, m)))
 
 
 @bp.route("/me/edit", methods=["GET", "POST"])
@@ -102,8 +106,7 @@ def my_consents():
 @member_page
 def my_export():
     data = json.dumps(svc.export_member(g.dcc_member), ensure_ascii=False, indent=2)
-    return Response(data, mimetype="application/json", headers={
-        "Content-Disposition": "attachment; filename=dcc-my-data.json"})
+    return file_response(data.encode("utf-8"), "dcc-my-data.json", "application/json")
 
 
 @bp.route("/me/delete", methods=["GET", "POST"])

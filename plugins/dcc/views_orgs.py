@@ -6,6 +6,7 @@ from flask import abort, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from core import clock
 from core.auth.permissions import permission_required, public
 from core.extensions import db, limiter
 from core.i18n import lang
@@ -40,7 +41,7 @@ def opportunities():
 @member_page
 def opportunity_interest(opportunity_id: int):
     opp = db.session.get(Opportunity, opportunity_id)
-    if opp is None or not svc.is_open(opp, svc.local_today()):
+    if opp is None or not svc.is_open(opp, clock.today()):
         abort(404)
     if ActionForm().validate_on_submit():
         svc.express_interest(db.session, opp, g.dcc_member)

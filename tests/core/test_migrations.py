@@ -176,3 +176,23 @@ def test_autogenerate_on_a_branch_sees_only_that_branchs_tables(empty_db_url):
             db.session.remove()
             db.engine.dispose()
         models.forget()
+
+
+def test_dcc_counts_move_to_national_sequences_unchanged(empty_app):
+    """dcc_0002: the DCC's own counter of national certificates becomes a core national
+    series; the next certificate gets the number it would have had."""
+    from datetime import date
+
+    from core.sequences import allocate
+
+    with empty_app.app_context():
+        flask_migrate.upgrade(revision="dcc_0001")
+        with db.engine.begin() as conn:
+            conn.execute(sa.text("INSERT INTO dcc_counter (series, year, last) "
+                                 "VALUES ('dcc-certificate', 2026, 41)"))
+        flask_migrate.upgrade(revision="heads")
+        assert "dcc_counter" not in sa.inspect(db.engine).get_table_names()
+        number = allocate(db.session, None, "dcc-certificate", pattern="DCC-{year}-{n:06d}",
+                          on=date(2026, 6, 1))
+        assert number == "DCC-2026-000042"
+        db.session.rollback()

@@ -7,6 +7,7 @@ import pytest
 
 from core.auth.models import User
 from core.extensions import db
+from core.i18n import english
 from core.plugins import hooks_for
 from core.tenancy import Center, utcnow
 from plugins.dcc import members as svc
@@ -86,8 +87,30 @@ def test_registration_rules(ctx):
     with pytest.raises(svc.DccError, match="email"):
         register(contact="not an address@")
     register()
-    with pytest.raises(svc.DccError, match="registered already"):
+    with pytest.raises(svc.DccError) as refused:
         register(contact="DARA@example.com")
+    assert english(refused.value) == ("We could not register this contact. If it is yours, "
+                                      "sign in or ask the DCC office.")
+
+
+@pytest.mark.parametrize("contact, message", [
+    ("012 34", "Enter a valid phone number, e.g. 012 345 678."),   # once stored as +8551234
+    ("+855 12", "Enter a valid phone number, e.g. 012 345 678."),
+    ("081 234 5678", "Enter a valid phone number, e.g. 012 345 678."),  # Thai, no +66
+    ("sokha", "Give an email address or a phone number."),
+    ("", "Give an email address or a phone number."),
+])
+def test_a_bad_phone_number_is_refused_with_a_clear_message(ctx, contact, message):
+    with pytest.raises(svc.DccError) as refused:
+        register(contact=contact)
+    assert english(refused.value) == message
+    assert db.session.execute(db.select(Member.id)).first() is None
+
+
+def test_phone_contacts_are_stored_in_e164(ctx):
+    assert svc.normalise_contact("០១២ ៣៤៥ ៦៧៨") == ("phone", "+85512345678")
+    assert svc.normalise_contact("+66 81 234 5678") == ("phone", "+66812345678")
+    assert register(contact="097 123 4567").phone == "+855971234567"
 
 
 def test_approval_makes_a_core_user_without_membership_and_reject_needs_reason(ctx):
@@ -179,6 +202,9 @@ def test_certificate_issued_hook_adds_a_verified_credential(app, factory):
         hooks_for(center).ctc_certificate_issued(
             certificate={**cert, "code": "ZZZZ1234EFGH5678", "phone": "",
                          "national_id": "KH-0001"}, center=center)
+        hooks_for(center).ctc_certificate_issued(  # a bad number matches nobody, raises not
+            certificate={**cert, "code": "BADPHONE12345678", "phone": "not-a-phone"},
+            center=center)
         for phone in ("+85512777999", "+85512777000"):
             hooks_for(center).ctc_certificate_issued(
                 certificate={**cert, "code": "Q" + phone[-6:] + "123456789", "phone": phone},

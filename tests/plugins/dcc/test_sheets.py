@@ -94,7 +94,8 @@ def test_csv_recomputes_to_the_published_scores(judged):
 
         published = {str(r.entry_id): (r.score, r.rank) for r in
                      results.result_rows(db.session, db.session.get(Competition, cid))}
-    body = mod.get(f"/dcc/admin/competitions/{cid}/scores.csv", headers=EN).data.decode()
+    body = mod.get(f"/dcc/admin/competitions/{cid}/scores.csv", headers=EN).data.decode(
+        "utf-8-sig")  # the sheet starts with a byte order mark, for Excel
     header, *rows = list(csv.reader(io.StringIO(body)))
     assert len(rows) == 3 + 3 + 3 + 2  # entry 3's recused judge does not count
     assert b"Sheet Entrant 0" in body.encode()  # published: names again
@@ -112,7 +113,7 @@ def test_csv_recomputes_to_the_published_scores(judged):
 
         results.disqualify(db.session, db.session.get(Entry, entry_ids[0]), "Plagiarism")
         db.session.commit()
-    after = mod.get(f"/dcc/admin/competitions/{cid}/scores.csv").data.decode()
+    after = mod.get(f"/dcc/admin/competitions/{cid}/scores.csv").data.decode("utf-8-sig")
     header, *rows = list(csv.reader(io.StringIO(after)))
     assert recompute(rows, header) == by_hand
     assert {r[header.index("rank")] for r in rows if r[2] == str(entry_ids[0])} == {""}

@@ -67,6 +67,26 @@ def test_join_confirm_moderate_and_sign_in(site, factory):
     assert export.json["email"] == "sok.join@example.com"
 
 
+def test_join_with_a_bad_phone_number_explains_it(site, factory):
+    a = factory.center("VA-01")
+    client = site.test_client()
+    form = {"name_km": "សុខ", "name_en": "Sok Phone", "category": "student",
+            "province_code": "12", "contact": "012 34", "password": "long-password-1",
+            "password2": "long-password-1", "consent_privacy": "y", "home_center_id": str(a)}
+    bad = client.post("/dcc/join", data=form, headers=EN)
+    html = bad.get_data(as_text=True)
+    assert bad.status_code == 200 and "Enter a valid phone number, e.g. 012 345 678." in html
+    assert 'value="Sok Phone"' in html
+    km = client.post("/dcc/join", data=form, headers={"Accept-Language": "km"})
+    assert km.status_code == 200 and "សូមបញ្ចូលលេខទូរស័ព្ទ" in km.get_data(as_text=True)
+    with site.app_context():
+        assert db.session.execute(db.select(Member.id)).first() is None
+    ok = client.post("/dcc/join", data={**form, "contact": "០១២ ៣៤៥ ៦៧៨"}, headers=EN)
+    assert ok.status_code == 302
+    with site.app_context():
+        assert db.session.execute(db.select(Member.phone)).scalar_one() == "+85512345678"
+
+
 def test_reject_needs_a_reason_and_other_center_gets_404(site, factory):
     a, b = factory.center("VB-01"), factory.center("VB-02")
     factory.user("mod-b1", center_id=a, role="moderator")
@@ -320,28 +340,6 @@ def test_moderator_withdraws_one_judge_from_one_entry(site, factory):
         got = {x.entry_id: x.recused for x in db.session.execute(
             db.select(JudgeAssignment)).scalars()}
     assert got == {e1_id: True, e2_id: False}
-
-
-def test_team_entry_through_the_screen(site, factory):
-    a = factory.center("VK-01")
-    with site.app_context():
-        c = h.competition(a, team_entries=True, team_min=2, team_max=3)
-        lead = h.member()
-        h.member(contact="+85516222333")  # the team mate, found by phone
-        db.session.commit()
-        slug, lead_contact = c.slug, lead.email
-    me = site.test_client()
-    login(me, lead_contact, h.PASSWORD)
-    bad = me.post(f"/dcc/competitions/{slug}/enter",
-                  data={"team_name": "Kampot Coders", "teammates": "016 222 333\nnobody@x.org"},
-                  headers=EN)
-    assert bad.status_code == 200 and b"nobody@x.org" in bad.data and b"Kampot Coders" in bad.data
-    ok = me.post(f"/dcc/competitions/{slug}/enter",
-                 data={"team_name": "Kampot Coders", "teammates": "016 222 333"})
-    assert ok.status_code == 302
-    with site.app_context():
-        entry = db.session.execute(db.select(Entry)).scalar_one()
-        assert entry.team_name == "Kampot Coders" and len(entry.members) == 2
 
 
 def test_entrant_pages_follow_each_centers_switch(site, factory):
