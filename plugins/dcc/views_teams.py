@@ -69,34 +69,32 @@ def _addressed_to_me(invitation_id: int) -> EntryInvitation:
     return inv
 
 
-@bp.route("/me/invitations/<int:invitation_id>/accept", methods=["POST"])
-@member_page
-def invitation_accept(invitation_id: int):
+def _answer(invitation_id: int, answer, done: str, category: str, to_entry: bool):
+    """Accept or decline an invitation addressed to the signed-in member."""
     inv = _addressed_to_me(invitation_id)
     if ActionForm().validate_on_submit():
         try:
-            teams.accept(db.session, inv, g.dcc_member)
+            answer(db.session, inv, g.dcc_member)
         except DccError as exc:
             db.session.rollback()
             flash(_(str(exc)), "danger")
         else:
             db.session.commit()
-            flash(_("You joined the team."), "success")
-            return redirect(url_for("dcc.my_entry", entry_id=inv.entry_id))
+            flash(done, category)
+            if to_entry:
+                return redirect(url_for("dcc.my_entry", entry_id=inv.entry_id))
     return redirect(url_for("dcc.my_entries"))
+
+
+@bp.route("/me/invitations/<int:invitation_id>/accept", methods=["POST"])
+@member_page
+def invitation_accept(invitation_id: int):
+    return _answer(invitation_id, teams.accept, _("You joined the team."), "success",
+                   to_entry=True)
 
 
 @bp.route("/me/invitations/<int:invitation_id>/decline", methods=["POST"])
 @member_page
 def invitation_decline(invitation_id: int):
-    inv = _addressed_to_me(invitation_id)
-    if ActionForm().validate_on_submit():
-        try:
-            teams.decline(db.session, inv, g.dcc_member)
-        except DccError as exc:
-            db.session.rollback()
-            flash(_(str(exc)), "danger")
-        else:
-            db.session.commit()
-            flash(_("You declined the invitation."), "info")
-    return redirect(url_for("dcc.my_entries"))
+    return _answer(invitation_id, teams.decline, _("You declined the invitation."), "info",
+                   to_entry=False)

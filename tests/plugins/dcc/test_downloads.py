@@ -6,24 +6,15 @@ import csv
 import io
 
 import pytest
-from werkzeug.http import parse_options_header
 
 from core.extensions import db
 from plugins.dcc import competitions as comp
 from plugins.dcc.competition_models import DccCertificate
 from tests.conftest import login
+from tests.downloads import BOM, assert_download
 from tests.plugins.dcc import helpers as h
 
-BOM = b"\xef\xbb\xbf"
 TRICKY = "=HYPERLINK(\"http://x\",\"សួស្តី\")"
-
-
-def assert_download(response, mimetype, kind, filename):
-    assert response.status_code == 200 and response.mimetype == mimetype
-    assert parse_options_header(response.headers["Content-Disposition"]) == (
-        kind, {"filename": filename})
-    assert response.headers["Cache-Control"] == "private, no-store"
-    assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 
 def rows_of(response):

@@ -4,22 +4,12 @@ all carry core.downloads' headers; CSV starts with the BOM Excel needs for Khmer
 import csv
 import io
 
-from werkzeug.http import parse_options_header
-
 from core.extensions import db
 from plugins.inventory.models import Asset
 from tests.conftest import login
+from tests.downloads import BOM, assert_download
 
 EN = {"Accept-Language": "en"}
-BOM = b"\xef\xbb\xbf"
-
-
-def assert_download(response, mimetype, kind, filename):
-    assert response.status_code == 200 and response.mimetype == mimetype
-    assert parse_options_header(response.headers["Content-Disposition"]) == (
-        kind, {"filename": filename})
-    assert response.headers["Cache-Control"] == "private, no-store"
-    assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 
 def test_sample_reads_back_and_the_register_exports_with_a_bom(app, client, officer_id):

@@ -1,22 +1,12 @@
 """Postal downloads through HTTP: receipts, till reports, CSV and XLSX sheets all carry
 core.downloads' headers (never cached, nosniff, a named file)."""
 
-from werkzeug.http import parse_options_header
 
 from core.extensions import db
 from plugins.postal.models import Sale
 from tests.conftest import login
+from tests.downloads import BOM, assert_download
 from tests.plugins.postal.test_views import open_till, sell_registered_and_envelopes
-
-BOM = b"\xef\xbb\xbf"
-
-
-def assert_download(response, mimetype, kind, filename):
-    assert response.status_code == 200 and response.mimetype == mimetype
-    assert parse_options_header(response.headers["Content-Disposition"]) == (
-        kind, {"filename": filename})
-    assert response.headers["Cache-Control"] == "private, no-store"
-    assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 
 def test_receipt_and_till_report_are_private_and_never_stored(app, client, counter):

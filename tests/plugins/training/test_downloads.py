@@ -4,23 +4,14 @@ report as CSV and XLSX, the class-list sample all carry core.downloads' headers.
 from __future__ import annotations
 
 import pytest
-from werkzeug.http import parse_options_header
 
 from core.extensions import db
 from plugins.training.models import Certificate
 from tests.conftest import login
+from tests.downloads import BOM, assert_download
 from tests.plugins.training import helpers as h
 
-BOM = b"\xef\xbb\xbf"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def assert_download(response, mimetype, kind, filename):
-    assert response.status_code == 200 and response.mimetype == mimetype
-    assert parse_options_header(response.headers["Content-Disposition"]) == (
-        kind, {"filename": filename})
-    assert response.headers["Cache-Control"] == "private, no-store"
-    assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 
 @pytest.fixture
