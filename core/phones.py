@@ -105,9 +105,11 @@ def is_valid(text: str | None, region: str | None = DEFAULT_REGION) -> bool:
     return True
 
 
-def display(e164: str | None, region: str | None = DEFAULT_REGION) -> str:
+def display(e164: str | None, region: str | None = DEFAULT_REGION, *,
+            international: bool = False) -> str:
     """A stored number for people: the national form for a number of ``region``
-    (``012 345 678``), the international one otherwise (``+66 81 234 5678``).
+    (``012 345 678``), the international one otherwise (``+66 81 234 5678``), or always
+    with ``international`` (papers that cross a border: a customs form, a label abroad).
 
     ``""`` stays ``""``; a value that is not a valid number (an old record) is shown as
     it is.
@@ -123,6 +125,6 @@ def display(e164: str | None, region: str | None = DEFAULT_REGION) -> str:
     if not phonenumbers.is_valid_number(number):
         return e164
     same_country = number.country_code == phonenumbers.country_code_for_region(region)
-    fmt = (phonenumbers.PhoneNumberFormat.NATIONAL if same_country
+    fmt = (phonenumbers.PhoneNumberFormat.NATIONAL if same_country and not international
            else phonenumbers.PhoneNumberFormat.INTERNATIONAL)
     return phonenumbers.format_number(number, fmt)

@@ -6,7 +6,7 @@ documents/postal/ only lay them out, Khmer first and English below.
 
 from __future__ import annotations
 
-from core import clock, documents
+from core import clock, documents, phones
 from core.money import format_minor
 from plugins.postal import cash
 from plugins.postal.s10 import grouped
@@ -29,7 +29,7 @@ def _usd(minor: int) -> str:
 
 def center_context(center) -> dict:
     return {"name_km": center.name_km, "name_en": center.name_en, "address": center.address,
-            "phone": center.phone, "code": center.code}
+            "phone": phones.display(center.phone), "code": center.code}
 
 
 def receipt_context(sale, base_url: str) -> dict:
@@ -108,7 +108,9 @@ def _party(item, prefix: str) -> dict:
     country = get("country")
     place = place_name(get("province"), get("district"), get("commune"), "en")
     place_km = place_name(get("province"), get("district"), get("commune"), "km")
-    return {"name": get("name"), "phone": get("phone"), "address": get("address"),
+    # Papers that cross a border print numbers as dialled from abroad.
+    phone = phones.display(get("phone"), international=item.international)
+    return {"name": get("name"), "phone": phone, "address": get("address"),
             "place": place, "place_km": place_km,
             "country": "" if country == "KH" else country}
 

@@ -142,3 +142,8 @@ def test_cli_normalises_and_refuses_in_english(app):
     with app.app_context():
         phones_stored = db.session.execute(db.select(Center.code, Center.phone)).all()
         assert [tuple(r) for r in phones_stored] == [("KP-02", "+85533932123")]
+
+
+def test_display_international_for_papers_that_cross_a_border():
+    assert phones.display("+85512345678", "KH", international=True) == "+855 12 345 678"
+    assert phones.display("+85512345678", "KH") == "012 345 678"

@@ -90,3 +90,19 @@ def test_public_tracking_is_rate_limited(make_app):
     client = app.test_client()
     codes = [client.get("/track/RR473124829GB").status_code for _ in range(4)]
     assert codes[:3] == [404, 404, 404] and codes[3] == 429
+
+
+def test_papers_abroad_print_numbers_as_dialled_from_abroad(ctx, letter):
+    """Stored E.164 numbers are printed for people: international on a letter to Thailand
+    (its label and customs form), national on a domestic item."""
+    from plugins.postal.models import TillSession
+    from tests.plugins.postal.conftest import ADDRESSEE
+
+    assert printing.label_context(letter, BASE)["sender"]["phone"] == "+855 12 345 678"
+    till = db.session.get(TillSession, letter.sale_line.sale.session_id)
+    sale = create_sale(db.session, ctx.center, till, ctx.clerk, [
+        {"service_id": ctx.service("REG").id, "weight_g": 100, **ADDRESSEE, **SENDER}],
+        tendered_usd=10_000, rate=4100)
+    context = printing.label_context(sale.lines[0].items[0], BASE)
+    assert context["sender"]["phone"] == "012 345 678"
+    assert context["addressee"]["phone"] == "017 888 999"
