@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
 from flask_babel import lazy_gettext as _l
 
-from core import audit, phones
+from core import audit, clock, phones
 from core.auth.models import Membership, Role, User
 from core.extensions import db
 from core.tenancy import PROVINCES, Center, CenterPlugin
@@ -19,7 +21,9 @@ class CoreError(ValueError):
 
 
 def create_center(*, code: str, name_en: str, name_km: str, province_code: str,
-                  address: str = "", phone: str = "", timezone: str = "Asia/Phnom_Penh") -> Center:
+                  address: str = "", phone: str = "", timezone: str | None = None) -> Center:
+    """A new center; its time zone is ``timezone`` (an IANA name) or the deployment's
+    ``CTC_TIMEZONE``."""
     from core.plugins import registry
 
     code = code.strip().upper()
@@ -31,6 +35,11 @@ def create_center(*, code: str, name_en: str, name_km: str, province_code: str,
         phone = phones.normalise(phone)
     except phones.PhoneError as exc:
         raise CoreError(exc.message) from exc
+    timezone = (timezone or clock.zone_name()).strip()
+    try:
+        ZoneInfo(timezone)
+    except (ValueError, ZoneInfoNotFoundError):
+        raise CoreError(_l("unknown time zone %(zone)s", zone=repr(timezone))) from None
     center = Center(code=code, name_en=name_en.strip(), name_km=name_km.strip(),
                     province_code=province_code, address=address, phone=phone, timezone=timezone)
     db.session.add(center)

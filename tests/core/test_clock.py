@@ -136,3 +136,18 @@ def test_plugins_keep_no_time_zone_of_their_own():
                  if any(word in path.read_text(encoding="utf-8")
                         for word in ("ZoneInfo", "zoneinfo", "Phnom_Penh", "pytz"))]
     assert offenders == [], f"use core.clock instead of a zone of its own: {offenders}"
+
+
+def test_a_new_center_takes_the_installations_zone_unless_told(make_app):
+    from core import services
+
+    app = make_app(CTC_TIMEZONE="Asia/Bangkok")
+    with app.app_context():
+        here = services.create_center(code="BK-01", name_en="B", name_km="ខ", province_code="12")
+        there = services.create_center(code="NY-01", name_en="N", name_km="ន",
+                                       province_code="12", timezone="America/New_York")
+        assert (here.timezone, there.timezone) == ("Asia/Bangkok", "America/New_York")
+        with pytest.raises(services.CoreError, match="Mars/Olympus"):
+            services.create_center(code="XX-01", name_en="X", name_km="X", province_code="12",
+                                   timezone="Mars/Olympus")
+        db.session.rollback()
