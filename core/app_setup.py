@@ -143,7 +143,8 @@ def _plugin_guard(reg: PluginRegistry):
     def guard():
         from flask_login import current_user
 
-        from core.auth.permissions import is_public_endpoint
+        from core.auth.permissions import is_centerless_endpoint, is_public_endpoint
+        from core.plugins import plugin_enabled_anywhere
         from core.tenancy import current_center
 
         # request.blueprints: the blueprint and its parents, so nested blueprints count too
@@ -157,6 +158,10 @@ def _plugin_guard(reg: PluginRegistry):
             return None  # the public view checks the record's own center
         if not current_user.is_authenticated:
             return login_manager.unauthorized()
+        if is_centerless_endpoint(request.endpoint):  # signed in, no center needed
+            if not plugin_enabled_anywhere(plugin_name):
+                abort(404)
+            return None
         if not plugin_enabled(plugin_name, current_center()):
             abort(404)
         return None

@@ -268,9 +268,23 @@ def plugin_enabled(name: str, center) -> bool:
     return name in enabled_plugins(center)
 
 
+def plugin_enabled_anywhere(name: str) -> bool:
+    """Whether ``name`` is on at one active center at least: the plugin's national pages
+    (views marked ``centerless`` or checked by the plugin) exist only then."""
+    from core.extensions import db
+    from core.tenancy import Center
+
+    cache = g.setdefault("_ctc_enabled_anywhere", {}) if has_request_context() else {}
+    if name not in cache:
+        centers = db.session.execute(db.select(Center).where(Center.active.is_(True))).scalars()
+        cache[name] = any(plugin_enabled(name, c) for c in centers)
+    return cache[name]
+
+
 def _forget_cache(center) -> None:
     if has_request_context():
         g.pop("_ctc_enabled", None)
+        g.pop("_ctc_enabled_anywhere", None)
 
 
 def set_plugin_enabled(center, name: str, enabled: bool, *, session=None) -> list[str]:

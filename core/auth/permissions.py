@@ -123,6 +123,25 @@ def public(view):
     return view
 
 
+def centerless(view):
+    """Mark a view for any signed-in user, with or without a center.
+
+    A national registry's members have an account but belong to no center. For such a
+    view core's guard asks for a login, and for the view's plugin to be on at one active
+    center at least (:func:`core.plugins.plugin_enabled_anywhere`); it asks for no center
+    and no permission: the view decides who sees what.
+    """
+    view.ctc_centerless = True
+    return view
+
+
+def is_centerless_endpoint(endpoint: str | None) -> bool:
+    if endpoint is None:
+        return False
+    view = current_app.view_functions.get(endpoint)
+    return bool(getattr(view, "ctc_centerless", False))
+
+
 def is_public_endpoint(endpoint: str | None) -> bool:
     if endpoint is None:
         return False

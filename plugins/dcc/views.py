@@ -27,11 +27,11 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from core.auth.permissions import permission_required, public
+from core.auth.permissions import centerless, permission_required, public
 from core.downloads import csv_response
 from core.extensions import db, limiter
 from core.i18n import lang
-from core.plugins import plugin_enabled
+from core.plugins import plugin_enabled, plugin_enabled_anywhere
 from core.tenancy import Center, current_center, province_choices, require_center
 from plugins.dcc import directory
 from plugins.dcc import members as svc
@@ -59,10 +59,7 @@ def public_limit():
 
 def national_enabled() -> bool:
     """National pages exist while at least one active center has the DCC switched on."""
-    if "_dcc_national" not in g:
-        centers = db.session.execute(db.select(Center).where(Center.active.is_(True))).scalars()
-        g._dcc_national = any(plugin_enabled("dcc", c) for c in centers)
-    return g._dcc_national
+    return plugin_enabled_anywhere("dcc")
 
 
 def require_national() -> None:
@@ -78,20 +75,18 @@ def current_member() -> Member | None:
 
 
 def member_page(view):
-    """A page of an approved member (a core user without a center), checked here."""
+    """A page of an approved member: core's ``centerless`` view kind (signed in, the DCC on
+    at one center at least, no center needed), then the member is looked up here."""
 
     @wraps(view)
     def wrapped(*args, **kwargs):
-        require_national()
-        if not current_user.is_authenticated:
-            return current_app.login_manager.unauthorized()
         member = current_member()
         if member is None:
             abort(404)
         g.dcc_member = member
         return view(*args, **kwargs)
 
-    return public(wrapped)
+    return centerless(wrapped)
 
 
 def viewer_level() -> str:

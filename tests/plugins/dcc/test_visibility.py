@@ -236,3 +236,30 @@ def test_team_entry_never_reveals_a_would_be_team_mate(world):
         for leak in ("Zq Private", "ឈ្មោះឯកជន", "Zqsecretjob", "ZQ999", "1977-07-07"):
             assert leak not in text, leak
     assert "Team mate (name not shared)" in me.get(ok.headers["Location"], headers=EN).data.decode()
+
+
+def test_member_pages_are_core_centerless_views(world):
+    """Signed in without a center is enough for core's guard; anonymous visitors are sent
+    to sign in, and the pages go when the DCC is off at every center."""
+    from core.plugins import set_plugin_enabled
+    from core.tenancy import Center
+
+    app, ctx = world
+    view = app.view_functions["dcc.me"]
+    assert getattr(view, "ctc_centerless", False) and not getattr(view, "ctc_public", False)
+    anonymous = app.test_client().get("/dcc/me", headers=EN)
+    assert anonymous.status_code == 302 and "/login" in anonymous.headers["Location"]
+    me = app.test_client()
+    login(me, ctx["private_contact"], h.PASSWORD)
+    assert me.get("/dcc/me", headers=EN).status_code == 200
+
+    def switch(on: bool):
+        with app.app_context():
+            for center in db.session.execute(db.select(Center)).scalars():
+                set_plugin_enabled(center, "dcc", on)
+            db.session.commit()
+
+    switch(False)
+    assert me.get("/dcc/me", headers=EN).status_code == 404
+    switch(True)
+    assert me.get("/dcc/me", headers=EN).status_code == 200
