@@ -254,6 +254,10 @@ def main(argv=None) -> int:
             (f"batch <= 15 ms/page ({batch_per_page[1]:.1f})", batch_per_page[1] <= 15),
             (f"batch >= 3x faster than one document per page ({ratio:.2f}x)", ratio >= 3),
         ]
+        print("\n== in floors (one-line documents): compare these across machines")
+        print(f"  receipt {receipt[1] / floor[1]:.1f}; its text alone {text_only[1] / floor[1]:.1f}; "
+              f"batch page {batch_per_page[1] / floor[1]:.1f}; one certificate "
+              f"{single_per_page[1] / floor[1]:.1f}")
         print("\n== targets (CPU time)")
         for label, ok in targets:
             print(f"  [{'met' if ok else 'NOT met'}] {label}")
