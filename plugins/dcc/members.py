@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.security import generate_password_hash
 
 from core import audit, phones
+from core import files as stored_files
 from core.auth.models import User
 from core.extensions import db
 from core.tenancy import PROVINCES, utcnow
@@ -413,7 +414,8 @@ def delete_member(session, member: Member, now: datetime | None = None,
     The core user is deactivated and renamed, consent records are withdrawn (their dates
     stay as the record of what was agreed), certificates keep their number and status but
     lose the holder's name, and their submissions lose links, file names and files
-    (:func:`_erase_entry_data`; files live under ``instance_path``, the app's by default).
+    (:func:`_erase_entry_data`; files live under ``instance_path``, the app's by default,
+    and are deleted only when the caller commits: ``core.files.delete_after_commit``).
     """
     from plugins.dcc.competition_models import DccCertificate
 
@@ -451,11 +453,11 @@ def delete_member(session, member: Member, now: datetime | None = None,
     audit.record("dcc.member.delete", object_type="dcc_member", object_id=member.id,
                  session=session)
     session.flush()
-    if files:  # after the rows are written, as inventory's photos are removed
+    if files:  # deleted once the caller commits; kept if the erasure rolls back
         if instance_path is None:
             from flask import current_app
 
             instance_path = current_app.instance_path
         folder = Path(instance_path) / "dcc_submissions"
         for name in files:
-            (folder / Path(name).name).unlink(missing_ok=True)
+            stored_files.delete_after_commit(session, folder / Path(name).name, root=folder)

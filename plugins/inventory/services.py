@@ -16,7 +16,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
-from core import images
+from core import files, images
 from core.auth.models import Membership, User
 from plugins.inventory.constants import (
     CATEGORIES,
@@ -266,12 +266,16 @@ def find_by_tag(session, center, tag: str) -> Asset | None:
 # -- photos ---------------------------------------------------------------------------
 
 
+def photo_root() -> Path:
+    """Where photos live: ``INVENTORY_PHOTO_DIR`` or the instance folder; never under
+    static/, so only the guarded view serves them."""
+    return Path(current_app.config.get("INVENTORY_PHOTO_DIR") or (
+        Path(current_app.instance_path) / "inventory" / "photos"))
+
+
 def photo_dir(center_id: int) -> Path:
-    """Where a center's photos live: ``INVENTORY_PHOTO_DIR`` or the instance folder;
-    never under static/, so only the guarded view serves them."""
-    root = current_app.config.get("INVENTORY_PHOTO_DIR") or (
-        Path(current_app.instance_path) / "inventory" / "photos")
-    return Path(root) / str(center_id)
+    """A center's photo folder, under :func:`photo_root`."""
+    return photo_root() / str(center_id)
 
 
 def add_photo(session, asset: Asset, data: bytes, filename: str = "", *, user=None) -> AssetPhoto:
@@ -321,4 +325,4 @@ def remove_photo(session, photo: AssetPhoto, *, user=None) -> None:
     path = photo_path(photo)
     session.delete(photo)
     session.flush()
-    path.unlink(missing_ok=True)
+    files.delete_after_commit(session, path, root=photo_root())  # kept if this rolls back

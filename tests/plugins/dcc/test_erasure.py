@@ -135,3 +135,21 @@ def test_deleting_through_the_screen_removes_the_file_judges_saw(make_app, facto
     assert "Removed: the entrant" in en and FILE_NAME not in en
     km = judge.get(f"/dcc/judging/{asg_id}", headers={"Accept-Language": "km"}).data.decode()
     assert "ទិន្នន័យរបស់អ្នកចូលរួមត្រូវបានលុប" in km
+
+
+def test_an_erasure_that_rolls_back_keeps_the_file_and_the_row(ctx, factory, tmp_path):
+    c = h.competition(factory.center("ER-03"), file_types="pdf")
+    m = h.member()
+    entry = comp.create_entry(db.session, c, m)
+    upload = comp.submit(db.session, entry, instance_path=str(tmp_path), filename=FILE_NAME,
+                         data=b"%PDF-1.4 my work")
+    db.session.commit()
+    sub_id, stored = upload.id, tmp_path / "dcc_submissions" / upload.stored_name
+    svc.delete_member(db.session, m, instance_path=str(tmp_path))
+    assert stored.is_file()  # not before the commit
+    db.session.rollback()
+    assert stored.is_file()
+    assert db.session.get(Submission, sub_id).stored_name == stored.name
+    svc.delete_member(db.session, m, instance_path=str(tmp_path))
+    db.session.commit()
+    assert not stored.exists()

@@ -275,3 +275,27 @@ def test_history_reads_well_custodian_names_photos_and_initial_values(client, ct
     assert "Dara Chan" in history and "Photo added" in history and "Photo removed" in history
     assert "front.png" in history and "Serial number: HX" in history
     assert f"<td>{other_id}</td>" not in history
+
+
+def test_a_removed_photos_file_goes_only_when_the_removal_commits(ctx):
+    import io
+
+    from PIL import Image
+
+    from plugins.inventory.models import AssetPhoto
+
+    center, officer = ctx
+    asset = services.create_asset(db.session, center, asset_data(serial="PH"), user=officer)
+    buf = io.BytesIO()
+    Image.new("RGB", (8, 8), "red").save(buf, "PNG")
+    photo = services.add_photo(db.session, asset, buf.getvalue(), "front.png", user=officer)
+    db.session.commit()
+    path, photo_id = services.photo_path(photo), photo.id
+    assert path.is_file()
+    services.remove_photo(db.session, photo, user=officer)
+    assert path.is_file()  # not before the commit
+    db.session.rollback()
+    assert path.is_file() and db.session.get(AssetPhoto, photo_id) is not None
+    services.remove_photo(db.session, db.session.get(AssetPhoto, photo_id), user=officer)
+    db.session.commit()
+    assert not path.exists() and db.session.get(AssetPhoto, photo_id) is None
