@@ -1,4 +1,4 @@
-"""Files removed only once the database has stopped referring to them.
+"""Stored files that live and die with the rows naming them.
 
 A row that names a stored file (a photo, an uploaded submission) and the file itself
 must go together. Deleting the file first and committing afterwards leaves rows pointing
@@ -6,6 +6,10 @@ at nothing when the commit fails or the transaction is rolled back, so plugins c
 :func:`delete_after_commit` instead of ``Path.unlink``: the file is deleted right after
 the session's transaction commits, and kept when it rolls back (also when only the
 savepoint, ``begin_nested()``, it was registered in rolls back).
+
+The other way round, a file written for rows not committed yet is registered with
+:func:`remove_on_rollback`: it is deleted again if the transaction (or the savepoint)
+rolls back or ends without a commit, so a failed upload leaves no orphan on disk.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from sqlalchemy.orm import Session, scoped_session
 log = logging.getLogger(__name__)
 
 _PENDING = "core.files.pending"  # session.info key: list of (SessionTransaction, Path)
+_WRITTEN = "core.files.written"  # files to remove again unless the transaction commits
 
 
 def checked_path(path, root) -> Path:
@@ -52,6 +57,25 @@ def delete_after_commit(session, path, *, root) -> Path:
     return target
 
 
+def remove_on_rollback(session, path, *, root) -> Path:
+    """Delete the file at ``path`` (just written, for rows of ``session``'s transaction)
+    if that transaction, or the savepoint the call happened in, rolls back or ends
+    without a commit; keep it once the transaction commits. ``root`` as for
+    :func:`delete_after_commit`."""
+    target = checked_path(path, root)
+    session = _real(session)
+    tx = session.get_nested_transaction() or session.get_transaction() or session.begin()
+    session.info.setdefault(_WRITTEN, []).append((tx, target))
+    return target
+
+
+def _unlink(path: Path, why: str) -> None:
+    try:
+        path.unlink(missing_ok=True)
+    except OSError:
+        log.exception("Could not delete %s %s", path, why)
+
+
 def pending(session) -> list[Path]:
     """The files ``session`` will delete at its next commit."""
     return [p for _tx, p in _real(session).info.get(_PENDING, [])]
@@ -73,15 +97,20 @@ def _inside(tx, ended) -> bool:
 def _delete_committed(session):
     if session.get_nested_transaction() is not None:
         return  # a savepoint released: its files wait for the outermost commit
+    session.info.pop(_WRITTEN, None)  # written files are now referred to: keep them
     for _tx, path in session.info.pop(_PENDING, []):
-        try:
-            path.unlink(missing_ok=True)
-        except OSError:
-            log.exception("Could not delete %s after the commit", path)
+        _unlink(path, "after the commit")
 
 
 @event.listens_for(Session, "after_soft_rollback")
 def _forget_rolled_back(session, previous_transaction):
+    written = session.info.get(_WRITTEN)
+    if written:
+        gone = [(tx, p) for tx, p in written if previous_transaction.parent is None
+                or _inside(tx, previous_transaction)]
+        for _tx, path in gone:
+            _unlink(path, "written by a transaction that rolled back")
+        session.info[_WRITTEN] = [entry for entry in written if entry not in gone]
     entries = session.info.get(_PENDING)
     if not entries:
         return
@@ -98,3 +127,5 @@ def _forget_unfinished(session, transaction):
     # failed commit): whatever is still registered belongs to work that never landed.
     if transaction.parent is None and not transaction.nested:
         session.info.pop(_PENDING, None)
+        for _tx, path in session.info.pop(_WRITTEN, []):
+            _unlink(path, "written by a transaction that never committed")

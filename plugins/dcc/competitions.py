@@ -17,6 +17,7 @@ from pathlib import Path
 from flask_babel import lazy_gettext as _l
 
 from core import clock
+from core import files as stored_files
 from core.extensions import db
 from core.tenancy import PROVINCES, utcnow
 from plugins.dcc.competition_models import (
@@ -240,6 +241,8 @@ def submit(session, entry: Entry, *, instance_path: str, url: str = "",
         fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o640)
         with os.fdopen(fd, "wb") as out:
             out.write(data)
+        # gone again if the submission is not committed: no orphan file on disk
+        stored_files.remove_on_rollback(session, target, root=upload_dir(instance_path))
         row = Submission(entry_id=entry.id, center_id=c.center_id, kind="file", stored_name=stored,
                          original_name=Path(filename).name[:200], size_bytes=len(data),
                          submitted_at=now)

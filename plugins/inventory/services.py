@@ -297,6 +297,7 @@ def add_photo(session, asset: Asset, data: bytes, filename: str = "", *, user=No
     folder.mkdir(parents=True, exist_ok=True)
     payload = clean.data
     (folder / stored).write_bytes(payload)
+    files.remove_on_rollback(session, folder / stored, root=photo_root())  # no orphan file
     photo = AssetPhoto(center_id=asset.center_id, asset_id=asset.id, stored_name=stored,
                        original_name=(filename or "")[:200], content_type=ctype,
                        size=len(payload), width=width, height=height,

@@ -146,3 +146,52 @@ def test_a_symlinked_folder_leading_out_is_refused(ctx, tmp_path):
 def test_the_filesystem_root_is_no_storage_folder(ctx):
     with pytest.raises(ValueError):
         files.delete_after_commit(db.session, "/tmp/x", root="/")
+
+
+# -- remove_on_rollback: a file written for rows that never land goes again ------------------
+
+
+def test_a_written_file_stays_once_its_rows_commit(ctx, factory, stored):
+    root, path = stored
+    factory.center("FW-01")
+    rename_center("FW-01", "Renamed")
+    files.remove_on_rollback(db.session, path, root=root)
+    db.session.commit()
+    rename_center("FW-01", "Again")
+    db.session.rollback()  # a later transaction's rollback does not touch it
+    assert path.exists()
+
+
+def test_a_written_file_goes_when_its_transaction_rolls_back(ctx, factory, stored):
+    root, path = stored
+    factory.center("FW-02")
+    rename_center("FW-02", "Renamed")
+    files.remove_on_rollback(db.session, path, root=root)
+    db.session.rollback()
+    assert not path.exists()
+
+
+def test_a_written_file_goes_when_the_commit_fails(ctx, factory, stored):
+    root, path = stored
+    factory.center("FW-03")
+    files.remove_on_rollback(db.session, path, root=root)
+    db.session.add(Center(code="FW-03", name_en="Twin", name_km="Twin", province_code="12"))
+    with pytest.raises(sa.exc.IntegrityError):
+        db.session.commit()
+    db.session.close()
+    assert not path.exists()
+
+
+def test_a_written_file_goes_with_its_savepoint_only(ctx, factory, tmp_path):
+    factory.center("FW-04")
+    outer, inner = tmp_path / "outer.txt", tmp_path / "inner.txt"
+    outer.write_text("o")
+    inner.write_text("i")
+    rename_center("FW-04", "Renamed")
+    files.remove_on_rollback(db.session, outer, root=tmp_path)
+    savepoint = db.session.begin_nested()
+    files.remove_on_rollback(db.session, inner, root=tmp_path)
+    savepoint.rollback()
+    assert outer.exists() and not inner.exists()
+    db.session.commit()
+    assert outer.exists()

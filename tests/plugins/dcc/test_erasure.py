@@ -153,3 +153,15 @@ def test_an_erasure_that_rolls_back_keeps_the_file_and_the_row(ctx, factory, tmp
     svc.delete_member(db.session, m, instance_path=str(tmp_path))
     db.session.commit()
     assert not stored.exists()
+
+
+def test_a_submission_that_is_not_committed_leaves_no_file(ctx, factory, tmp_path):
+    c = h.competition(factory.center("ER-04"), file_types="pdf")
+    entry = comp.create_entry(db.session, c, h.member())
+    db.session.commit()
+    upload = comp.submit(db.session, entry, instance_path=str(tmp_path), filename=FILE_NAME,
+                         data=b"%PDF-1.4 draft")
+    stored = tmp_path / "dcc_submissions" / upload.stored_name
+    assert stored.is_file()
+    db.session.rollback()
+    assert not stored.exists()

@@ -299,3 +299,20 @@ def test_a_removed_photos_file_goes_only_when_the_removal_commits(ctx):
     services.remove_photo(db.session, db.session.get(AssetPhoto, photo_id), user=officer)
     db.session.commit()
     assert not path.exists() and db.session.get(AssetPhoto, photo_id) is None
+
+
+def test_a_photo_whose_upload_rolls_back_leaves_no_file(ctx):
+    import io
+
+    from PIL import Image
+
+    center, officer = ctx
+    asset = services.create_asset(db.session, center, asset_data(serial="PH2"), user=officer)
+    db.session.commit()
+    buf = io.BytesIO()
+    Image.new("RGB", (8, 8), "blue").save(buf, "PNG")
+    photo = services.add_photo(db.session, asset, buf.getvalue(), "back.png", user=officer)
+    path = services.photo_path(photo)
+    assert path.is_file()
+    db.session.rollback()
+    assert not path.exists()
