@@ -14,12 +14,20 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from core import phones
 from core.tenancy import province_choices
 
 CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,15}$")
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """The options of a SelectField/SelectMultipleField/RadioField from (value, label)
+    pairs: WTForms 3.3 deprecates raw tuples in favour of SelectChoice objects. Values
+    and labels are kept as given (lazy labels stay lazy, coercion is the field's)."""
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 def validate_phone(_form, field) -> None:
@@ -43,7 +51,7 @@ class CenterForm(FlaskForm):
 
     def __init__(self, *args, locale: str = "en", **kwargs):
         super().__init__(*args, **kwargs)
-        self.province_code.choices = province_choices(locale)
+        self.province_code.choices = choices(province_choices(locale))
 
     def validate_code(self, field) -> None:
         field.data = (field.data or "").strip().upper()

@@ -12,7 +12,7 @@ from core import audit, services
 from core.auth.models import Role, User
 from core.auth.permissions import deployer_required, permission_required, public
 from core.extensions import db
-from core.forms import CenterForm, GrantForm, ToggleForm, UserForm
+from core.forms import CenterForm, GrantForm, ToggleForm, UserForm, choices
 from core.i18n import lang
 from core.plugins import PluginDependencyError, enabled_plugins, hooks, registry, set_plugin_enabled
 from core.tenancy import Center, require_center
@@ -134,7 +134,7 @@ def users():
 
 def _role_choices():
     roles = db.session.execute(db.select(Role).order_by(Role.code)).scalars()
-    return [(r.code, r.name(lang())) for r in roles]
+    return choices((r.code, r.name(lang())) for r in roles)
 
 
 @bp.route("/staff", methods=["GET", "POST"])

@@ -19,6 +19,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional
 
+from core.forms import choices
 from core.tenancy import province_choices
 from plugins.dcc.models import OPPORTUNITY_KINDS, VISIBLE_FIELDS
 
@@ -67,9 +68,9 @@ class ProfileFields(FlaskForm):
 
     def __init__(self, *args, locale="en", **kwargs):
         super().__init__(*args, **kwargs)
-        self.sex.choices = sex_choices()
-        self.province_code.choices = [("", "-")] + province_choices(locale)
-        self.category.choices = category_choices()
+        self.sex.choices = choices(sex_choices())
+        self.province_code.choices = choices([("", "-")] + province_choices(locale))
+        self.category.choices = choices(category_choices())
 
     def profile(self) -> dict:
         return {k: getattr(self, k).data for k in (
@@ -101,7 +102,7 @@ class ProfileForm(ProfileFields):
 for _field in VISIBLE_FIELDS:
     setattr(ProfileForm, "vis_" + _field,
             SelectField(_l("Who sees: %(field)s", field=FIELD_LABELS[_field]),
-                        choices=visibility_choices(), default="private"))
+                        choices=choices(visibility_choices()), default="private"))
 
 
 class CodeForm(FlaskForm):
@@ -132,7 +133,7 @@ class ConsentForm(FlaskForm):
 class MemberSkillForm(FlaskForm):
     skill_id = SelectField(_l("Skill"), coerce=int, validators=[DataRequired()])
     level = SelectField(_l("Level (1 follow - 7 set strategy)"), coerce=int,
-                        choices=[(i, str(i)) for i in range(1, 8)])
+                        choices=choices((i, str(i)) for i in range(1, 8)))
     submit = SubmitField(_l("Add"))
 
 
@@ -152,7 +153,7 @@ class DirectoryForm(FlaskForm):
     text = StringField(_l("Name"), validators=[Optional(), Length(max=100)])
     skill = SelectField(_l("Skill"), coerce=str, validators=[Optional()])
     level = SelectField(_l("Level at least"), validators=[Optional()],
-                        choices=[("", "-")] + [(str(i), str(i)) for i in range(1, 8)])
+                        choices=choices([("", "-")] + [(str(i), str(i)) for i in range(1, 8)]))
     province = SelectField(_l("Province"), validators=[Optional()])
     category = SelectField(_l("Category"), validators=[Optional()])
     submit = SubmitField(_l("Search"))
@@ -161,9 +162,9 @@ class DirectoryForm(FlaskForm):
 class OrganisationForm(FlaskForm):
     name_en = StringField(_l("Name in English"), validators=[DataRequired(), Length(max=200)])
     name_km = StringField(_l("Name in Khmer"), validators=[Optional(), Length(max=200)])
-    kind = SelectField(_l("Kind"), choices=[
+    kind = SelectField(_l("Kind"), choices=choices([
         ("company", _l("Company")), ("institution", _l("Institution")), ("ngo", _l("NGO")),
-        ("government", _l("Government")), ("academic", _l("University or school"))])
+        ("government", _l("Government")), ("academic", _l("University or school"))]))
     province_code = SelectField(_l("Province"), validators=[Optional()])
     website = StringField(_l("Web site"), validators=[Optional(), Length(max=300)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=4000)])
@@ -171,7 +172,7 @@ class OrganisationForm(FlaskForm):
 
 
 class OpportunityForm(FlaskForm):
-    kind = SelectField(_l("Kind"), choices=[(k, k) for k in OPPORTUNITY_KINDS])
+    kind = SelectField(_l("Kind"), choices=choices((k, k) for k in OPPORTUNITY_KINDS))
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=4000)])
     province_code = SelectField(_l("Province"), validators=[Optional()])
@@ -180,8 +181,8 @@ class OpportunityForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.kind.choices = [("job", _l("Job")), ("internship", _l("Internship")),
-                             ("training", _l("Training"))]
+        self.kind.choices = choices([("job", _l("Job")), ("internship", _l("Internship")),
+                                     ("training", _l("Training"))])
 
 
 class CompetitionForm(FlaskForm):
@@ -214,15 +215,15 @@ class CompetitionForm(FlaskForm):
     max_file_kb = IntegerField(_l("Largest file (KB)"), default=5120,
                                validators=[Optional(), NumberRange(1, 15 * 1024)])
     blind_judging = BooleanField(_l("Blind judging (judges do not see names)"))
-    aggregation = SelectField(_l("Aggregation of the judges' scores"), choices=[
+    aggregation = SelectField(_l("Aggregation of the judges' scores"), choices=choices([
         ("mean", _l("Mean of the judges' totals")),
-        ("zscore", _l("Mean of z-scores normalised per judge"))])
+        ("zscore", _l("Mean of z-scores normalised per judge"))]))
     submit = SubmitField(_l("Save"))
 
     def __init__(self, *args, locale="en", **kwargs):
         super().__init__(*args, **kwargs)
-        self.eligible_categories.choices = category_choices()
-        self.eligible_provinces.choices = province_choices(locale)
+        self.eligible_categories.choices = choices(category_choices())
+        self.eligible_provinces.choices = choices(province_choices(locale))
 
 
 class CriterionForm(FlaskForm):
@@ -239,7 +240,7 @@ class PrizeForm(FlaskForm):
     title_en = StringField(_l("Prize in English"), validators=[DataRequired(), Length(max=200)])
     title_km = StringField(_l("Prize in Khmer"), validators=[Optional(), Length(max=200)])
     amount = StringField(_l("Amount"), validators=[Optional(), Length(max=30)])
-    currency = SelectField(_l("Currency"), choices=[("USD", "USD"), ("KHR", "KHR")])
+    currency = SelectField(_l("Currency"), choices=choices([("USD", "USD"), ("KHR", "KHR")]))
     submit = SubmitField(_l("Add prize"))
 
 

@@ -30,6 +30,7 @@ from flask_login import current_user
 from core.auth.permissions import centerless, permission_required, public
 from core.downloads import csv_response
 from core.extensions import db, limiter
+from core.forms import choices
 from core.i18n import lang
 from core.plugins import plugin_enabled, plugin_enabled_anywhere
 from core.tenancy import Center, current_center, province_choices, require_center
@@ -125,8 +126,8 @@ def _field_labels():
 def _home_center_choices():
     centers = db.session.execute(db.select(Center).where(Center.active.is_(True))
                                  .order_by(Center.code)).scalars()
-    return [("", _("None (national moderators)"))] + [
-        (str(c.id), f"{c.code} · {c.name(lang())}") for c in centers if plugin_enabled("dcc", c)]
+    return choices([("", _("None (national moderators)"))] + [
+        (str(c.id), f"{c.code} · {c.name(lang())}") for c in centers if plugin_enabled("dcc", c)])
 
 
 @bp.route("/join", methods=["GET", "POST"])
@@ -202,10 +203,10 @@ def _directory_form():
     form = DirectoryForm(request.args)
     skills = db.session.execute(db.select(Skill).where(Skill.active.is_(True))
                                 .order_by(Skill.name_en)).scalars().all()
-    form.skill.choices = [("", "-")] + [(s.code, s.name_km if lang() == "km" and s.name_km
-                                         else s.name_en) for s in skills]
-    form.province.choices = [("", "-")] + province_choices(lang())
-    form.category.choices = [("", "-")] + category_choices()
+    form.skill.choices = choices([("", "-")] + [(s.code, s.name_km if lang() == "km" and s.name_km
+                                                 else s.name_en) for s in skills])
+    form.province.choices = choices([("", "-")] + province_choices(lang()))
+    form.category.choices = choices([("", "-")] + category_choices())
     form.validate()
     skill = next((s for s in skills if s.code == form.skill.data), None)
     filters = {"skill_id": skill.id if skill else None,

@@ -11,6 +11,7 @@ from core import clock
 from core.auth.permissions import permission_required
 from core.downloads import csv_response
 from core.extensions import db
+from core.forms import choices
 from core.i18n import lang, local_name
 from core.tenancy import require_center
 from plugins.dcc import competitions as svc
@@ -116,7 +117,7 @@ def _judge_choices(c: Competition):
     if c.center_id is not None:
         q = q.where(Membership.center_id == c.center_id)
     users = db.session.execute(q.distinct().order_by(User.username)).scalars().all()
-    return [(u.id, f"{u.username} · {u.full_name}") for u in users]
+    return choices((u.id, f"{u.username} · {u.full_name}") for u in users)
 
 
 @bp.route("/admin/competitions/<int:competition_id>")

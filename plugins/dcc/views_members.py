@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 
 from core.downloads import file_response
 from core.extensions import db
+from core.forms import choices
 from core.i18n import lang
 from plugins.dcc import directory
 from plugins.dcc import members as svc
@@ -64,8 +65,8 @@ def my_skills():
     form = MemberSkillForm()
     skills = db.session.execute(db.select(Skill).where(Skill.active.is_(True))
                                 .order_by(Skill.group_en, Skill.name_en)).scalars().all()
-    form.skill_id.choices = [(s.id, s.name_km if lang() == "km" and s.name_km else s.name_en)
-                             for s in skills]
+    form.skill_id.choices = choices(
+        (s.id, s.name_km if lang() == "km" and s.name_km else s.name_en) for s in skills)
     if form.validate_on_submit():
         svc.set_skill(db.session, m, db.session.get(Skill, form.skill_id.data), form.level.data)
         db.session.commit()

@@ -9,6 +9,7 @@ from flask_login import current_user
 from core import clock
 from core.auth.permissions import permission_required, public
 from core.extensions import db, limiter
+from core.forms import choices
 from core.i18n import lang
 from core.tenancy import province_choices, require_center
 from plugins.dcc import directory
@@ -54,7 +55,7 @@ def opportunity_interest(opportunity_id: int):
 @member_page
 def my_organisations():
     form = OrganisationForm()
-    form.province_code.choices = [("", "-")] + province_choices(lang())
+    form.province_code.choices = choices([("", "-")] + province_choices(lang()))
     if form.validate_on_submit():
         try:
             svc.register_organisation(
@@ -89,7 +90,7 @@ def _own_organisation(organisation_id: int) -> Organisation:
 def opportunity_new(organisation_id: int):
     org = _own_organisation(organisation_id)
     form = OpportunityForm()
-    form.province_code.choices = [("", "-")] + province_choices(lang())
+    form.province_code.choices = choices([("", "-")] + province_choices(lang()))
     if form.validate_on_submit():
         try:
             svc.post_opportunity(db.session, org, g.dcc_member, kind=form.kind.data,

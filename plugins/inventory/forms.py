@@ -15,8 +15,10 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from core.forms import choices as select_choices
 from plugins.inventory.constants import (
     BORROWER_KINDS,
     CATEGORIES,
@@ -28,9 +30,9 @@ from plugins.inventory.constants import (
 )
 
 
-def choices(mapping: dict, blank=None) -> list[tuple[str, str]]:
+def choices(mapping: dict, blank=None) -> list[SelectChoice]:
     out = [(code, label) for code, label in mapping.items()]
-    return ([("", blank)] if blank is not None else []) + out
+    return select_choices(([("", blank)] if blank is not None else []) + out)
 
 
 # The statuses a person may type: a check-out sets "on loan", a repair ticket "under repair".
@@ -51,7 +53,8 @@ class AssetForm(FlaskForm):
     purchase_date = DateField(_l("Purchase date"), validators=[Optional()])
     cost = StringField(_l("Cost"), validators=[Optional(), Length(max=30)],
                        description=_l("e.g. 450.00 for dollars, 1,800,000 for riel"))
-    currency = SelectField(_l("Currency"), choices=[(c, c) for c in CURRENCIES], default="USD")
+    currency = SelectField(_l("Currency"), choices=select_choices((c, c) for c in CURRENCIES),
+                           default="USD")
     funding_source = StringField(_l("Funding source"), validators=[Optional(), Length(max=200)])
     warranty_end = DateField(_l("Warranty ends"), validators=[Optional()])
     custodian_id = SelectField(_l("Custodian (staff)"), coerce=str, validators=[Optional()])

@@ -16,10 +16,12 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from core.auth import can, permission_required
 from core.downloads import csv_response, xlsx_response
 from core.extensions import db
+from core.forms import choices as select_choices
 from core.tenancy import get_or_404, require_center
 from plugins.inventory import services
 from plugins.inventory.constants import CATEGORIES, CONDITIONS, LOCATIONS, STATUSES
@@ -43,9 +45,9 @@ def me():
     return current_user._get_current_object()
 
 
-def staff_choices(center, blank) -> list[tuple[str, str]]:
-    return [("", blank)] + [(str(u.id), u.full_name or u.username)
-                            for u in services.staff_of(db.session, center)]
+def staff_choices(center, blank) -> list[SelectChoice]:
+    return select_choices([("", blank)] + [(str(u.id), u.full_name or u.username)
+                                           for u in services.staff_of(db.session, center)])
 
 
 def apply_errors(form, exc: services.InventoryError) -> None:

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from core import clock
 from core.auth import permission_required
 from core.extensions import db
+from core.forms import choices
 from core.tenancy import get_or_404, require_center
 from plugins.inventory import loans, repairs, services
 from plugins.inventory.constants import TICKET_FLOW, TICKET_STATUSES, label
@@ -36,7 +37,7 @@ def _people_choices(center, purpose: str, current: str = "") -> tuple[list, dict
     items += [(p.ref, f"{p.name} · {p.detail}" if p.detail else p.name) for p in people]
     if current and current not in names:
         items.append((current, request.form.get("borrower_ref_name") or current))
-    return items, names
+    return choices(items), names
 
 
 # -- loans ------------------------------------------------------------------------------
@@ -159,7 +160,8 @@ def ticket_new(asset_id: int):
 
 def _ticket_forms(center, ticket):
     status_form = TicketStatusForm(prefix="st")
-    status_form.status.choices = [(s, label(TICKET_STATUSES, s)) for s in TICKET_FLOW[ticket.status]]
+    status_form.status.choices = choices(
+        (s, label(TICKET_STATUSES, s)) for s in TICKET_FLOW[ticket.status])
     assign_form = AssignForm(prefix="as")
     assign_form.technician_id.choices = staff_choices(center, _("— nobody —"))
     assign_form.trainee_ref.choices, names = _people_choices(center, "repair_trainee",
@@ -171,7 +173,7 @@ def _ticket_forms(center, ticket):
     items = db.session.execute(db.select(Consumable).where(
         Consumable.center_id == center.id, Consumable.active.is_(True))
         .order_by(Consumable.name)).scalars().all()
-    part_form.consumable_id.choices = [(str(c.id), f"{c.name} ({c.unit})") for c in items]
+    part_form.consumable_id.choices = choices((str(c.id), f"{c.name} ({c.unit})") for c in items)
     return status_form, assign_form, part_form, names
 
 

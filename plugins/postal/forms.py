@@ -24,6 +24,7 @@ from wtforms.validators import (
 )
 
 from core import money
+from core.forms import choices
 from plugins.postal.models import SERVICE_KINDS
 
 
@@ -57,9 +58,9 @@ class OpenTillForm(FlaskForm):
 
 
 class CashMoveForm(FlaskForm):
-    direction = SelectField(_l("Direction"), choices=[("in", _l("Cash in")),
-                                                      ("out", _l("Cash out"))])
-    currency = SelectField(_l("Currency"), choices=[("KHR", "KHR"), ("USD", "USD")])
+    direction = SelectField(_l("Direction"), choices=choices([("in", _l("Cash in")),
+                                                              ("out", _l("Cash out"))]))
+    currency = SelectField(_l("Currency"), choices=choices([("KHR", "KHR"), ("USD", "USD")]))
     amount = StringField(_l("Amount"), validators=[DataRequired()])
     reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=200)])
     submit = SubmitField(_l("Record"))
@@ -109,8 +110,8 @@ class LineForm(FlaskForm):
 class PayForm(FlaskForm):
     tendered_khr = MoneyField(_l("Riel tendered"), currency="KHR")
     tendered_usd = MoneyField(_l("Dollars tendered"), currency="USD")
-    paper = SelectField(_l("Receipt paper"), choices=[("receipt-80mm", "80 mm"),
-                                                      ("receipt-58mm", "58 mm")])
+    paper = SelectField(_l("Receipt paper"), choices=choices([("receipt-80mm", "80 mm"),
+                                                              ("receipt-58mm", "58 mm")]))
     submit = SubmitField(_l("Pay and print"))
 
 
@@ -141,7 +142,7 @@ class RefundForm(ReasonForm):
     """A refund: the quantity to give back per line (``qty_<line id>`` fields, added by
     :func:`refund_form`), or everything left (the ``everything`` button)."""
 
-    currency = SelectField(_l("Pay back in"), choices=[("KHR", "KHR"), ("USD", "USD")])
+    currency = SelectField(_l("Pay back in"), choices=choices([("KHR", "KHR"), ("USD", "USD")]))
     submit = SubmitField(_l("Refund the quantities typed"))
     everything = SubmitField(_l("Refund everything left"))
 
@@ -174,7 +175,7 @@ class TariffForm(FlaskForm):
     step_g = IntegerField(_l("Step (g)"), validators=[Optional(), NumberRange(min=1)])
     step = IntegerField(_l("Price per further step"), default=0,
                         validators=[Optional(), NumberRange(min=0)])
-    currency = SelectField(_l("Currency"), choices=[("KHR", "KHR"), ("USD", "USD")])
+    currency = SelectField(_l("Currency"), choices=choices([("KHR", "KHR"), ("USD", "USD")]))
     valid_from = DateField(_l("Valid from"), validators=[DataRequired()])
     valid_to = DateField(_l("Valid to"), validators=[Optional()])
     submit = SubmitField(_l("Save"))
@@ -188,14 +189,14 @@ class ServiceForm(FlaskForm):
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=32)])
     name_en = StringField(_l("Name in English"), validators=[DataRequired(), Length(max=200)])
     name_km = StringField(_l("Name in Khmer"), validators=[Optional(), Length(max=200)])
-    kind = SelectField(_l("Kind"), choices=[(k, k) for k in SERVICE_KINDS])
+    kind = SelectField(_l("Kind"), choices=choices([(k, k) for k in SERVICE_KINDS]))
     max_weight_g = IntegerField(_l("Maximum weight (g)"), validators=[Optional(),
                                                                       NumberRange(min=1)])
     vat_bp = IntegerField(_l("VAT (basis points: 1000 = 10 %)"), default=1000,
                           validators=[InputRequired(), NumberRange(min=0, max=10000)])
     flat_price_minor = IntegerField(_l("Flat price (counter services)"),
                                     validators=[Optional(), NumberRange(min=0)])
-    flat_currency = SelectField(_l("Currency"), choices=[("KHR", "KHR"), ("USD", "USD")])
+    flat_currency = SelectField(_l("Currency"), choices=choices([("KHR", "KHR"), ("USD", "USD")]))
     active = BooleanField(_l("Active"), default=True)
     submit = SubmitField(_l("Save"))
 
@@ -206,7 +207,7 @@ class GoodsForm(FlaskForm):
     name_km = StringField(_l("Name in Khmer"), validators=[Optional(), Length(max=200)])
     price_minor = IntegerField(_l("Price (riel or cents)"),
                                validators=[InputRequired(), NumberRange(min=0)])
-    currency = SelectField(_l("Currency"), choices=[("KHR", "KHR"), ("USD", "USD")])
+    currency = SelectField(_l("Currency"), choices=choices([("KHR", "KHR"), ("USD", "USD")]))
     vat_bp = IntegerField(_l("VAT (basis points: 1000 = 10 %)"), default=1000,
                           validators=[InputRequired(), NumberRange(min=0, max=10000)])
     stock = IntegerField(_l("Stock"), default=0, validators=[InputRequired(), NumberRange(min=0)])
@@ -221,10 +222,10 @@ class ZoneForm(FlaskForm):
 
 
 class ImportForm(FlaskForm):
-    kind = SelectField(_l("What"), choices=[("tariffs", _l("Tariffs")),
-                                            ("services", _l("Services")),
-                                            ("goods", _l("Goods")),
-                                            ("zones", _l("Zones"))])
+    kind = SelectField(_l("What"), choices=choices([("tariffs", _l("Tariffs")),
+                                                    ("services", _l("Services")),
+                                                    ("goods", _l("Goods")),
+                                                    ("zones", _l("Zones"))]))
     file = FileField(_l("CSV file"), validators=[FileRequired()])
     submit = SubmitField(_l("Import"))
 
@@ -240,20 +241,20 @@ class S10RangeForm(FlaskForm):
 
 
 class EventForm(FlaskForm):
-    kind = SelectField(_l("Event"), choices=[
+    kind = SelectField(_l("Event"), choices=choices([
         ("accepted", _l("Accepted")), ("dispatched", _l("Dispatched")),
         ("arrived", _l("Arrived at office")), ("out_for_delivery", _l("Out for delivery")),
-        ("delivered", _l("Delivered")), ("returned", _l("Returned"))])
+        ("delivered", _l("Delivered")), ("returned", _l("Returned"))]))
     office = StringField(_l("Office"), validators=[Optional(), Length(max=200)])
     note = StringField(_l("Note"), validators=[Optional(), Length(max=300)])
     submit = SubmitField(_l("Record event"))
 
 
 class CustomsForm(FlaskForm):
-    category = SelectField(_l("Category"), choices=[
+    category = SelectField(_l("Category"), choices=choices([
         ("gift", _l("Gift")), ("documents", _l("Documents")),
         ("sample", _l("Commercial sample")), ("returned", _l("Returned goods")),
-        ("sale", _l("Sale of goods")), ("other", _l("Other"))])
+        ("sale", _l("Sale of goods")), ("other", _l("Other"))]))
     explanation = StringField(_l("Explanation (for other)"),
                               validators=[Optional(), Length(max=300)])
     gross_weight_g = IntegerField(_l("Gross weight (g)"),

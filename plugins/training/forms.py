@@ -18,38 +18,41 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from core.forms import choices
 from plugins.training.models import PAGE_FORMATS, TEMPLATES
 
 
 def category_choices():
-    return [("digital_literacy", _l("Digital literacy")), ("office", _l("Office software")),
-            ("internet", _l("Internet and e-mail")), ("programming", _l("Programming")),
-            ("repair", _l("Computer repair")), ("other", _l("Other"))]
+    return choices([("digital_literacy", _l("Digital literacy")),
+                    ("office", _l("Office software")),
+                    ("internet", _l("Internet and e-mail")), ("programming", _l("Programming")),
+                    ("repair", _l("Computer repair")), ("other", _l("Other"))])
 
 
 def room_choices():
-    return [("computer_lab", _l("Computer lab")), ("training_room", _l("Training room"))]
+    return choices([("computer_lab", _l("Computer lab")),
+                    ("training_room", _l("Training room"))])
 
 
 def status_choices():
-    return [("planned", _l("Planned")), ("running", _l("Running")),
-            ("finished", _l("Finished"))]
+    return choices([("planned", _l("Planned")), ("running", _l("Running")),
+                    ("finished", _l("Finished"))])
 
 
 def sex_choices():
-    return [("female", _l("Female")), ("male", _l("Male")), ("other", _l("Other"))]
+    return choices([("female", _l("Female")), ("male", _l("Male")), ("other", _l("Other"))])
 
 
 def age_group_choices():
-    return [("", _l("(from the date of birth)")), ("under_15", _l("Under 15")),
-            ("15_24", "15-24"), ("25_34", "25-34"), ("35_44", "35-44"), ("45_59", "45-59"),
-            ("60_plus", _l("60 and over"))]
+    return choices([("", _l("(from the date of birth)")), ("under_15", _l("Under 15")),
+                    ("15_24", "15-24"), ("25_34", "25-34"), ("35_44", "35-44"),
+                    ("45_59", "45-59"), ("60_plus", _l("60 and over"))])
 
 
 def occupation_choices():
-    return [("student", _l("Student")), ("civil_servant", _l("Civil servant")),
-            ("private_sector", _l("Private sector")), ("farmer", _l("Farmer")),
-            ("other", _l("Other"))]
+    return choices([("student", _l("Student")), ("civil_servant", _l("Civil servant")),
+                    ("private_sector", _l("Private sector")), ("farmer", _l("Farmer")),
+                    ("other", _l("Other"))])
 
 
 IMAGE_TYPES = ["png", "jpg", "jpeg"]
@@ -66,9 +69,9 @@ class CourseForm(FlaskForm):
                                       validators=[InputRequired(), NumberRange(0, 100)])
     min_score_pct = IntegerField(_l("Minimum score (%)"), default=50,
                                  validators=[InputRequired(), NumberRange(0, 100)])
-    template = SelectField(_l("Certificate template"), choices=[
-        (TEMPLATES[0], _l("Classic (blue frame)")), (TEMPLATES[1], _l("Plain (black and white)"))])
-    page_format = SelectField(_l("Page format"), choices=[(PAGE_FORMATS[0], _l("A4 landscape"))])
+    template = SelectField(_l("Certificate template"), choices=choices([
+        (TEMPLATES[0], _l("Classic (blue frame)")), (TEMPLATES[1], _l("Plain (black and white)"))]))
+    page_format = SelectField(_l("Page format"), choices=choices([(PAGE_FORMATS[0], _l("A4 landscape"))]))
     validity_months = IntegerField(_l("Validity in months (empty: no expiry)"),
                                    validators=[Optional(), NumberRange(1, 240)])
     signatory_name = StringField(_l("Signatory's name"), validators=[Optional(), Length(max=200)])

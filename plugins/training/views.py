@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 
 from core.auth import Membership, User, permission_required
 from core.extensions import db
+from core.forms import choices
 from core.tenancy import get_or_404, require_center, scoped
 from plugins.training import services
 from plugins.training.forms import CohortForm, ConfirmForm, CourseForm
@@ -107,7 +108,7 @@ def _trainer_choices(center):
         sa.select(User).join(Membership, Membership.user_id == User.id)
         .where(Membership.center_id == center.id, User.active.is_(True))
         .distinct().order_by(User.full_name)).scalars().all()
-    return [(u.id, u.full_name or u.username) for u in users]
+    return choices((u.id, u.full_name or u.username) for u in users)
 
 
 @bp.route("/cohorts")
@@ -125,10 +126,10 @@ def cohort_form(cohort_id: int | None = None):
     center = require_center()
     cohort = get_or_404(Cohort, cohort_id) if cohort_id else None
     form = CohortForm(obj=cohort)
-    form.course_id.choices = [(c.id, f"{c.code} · {c.title_en}") for c in db.session.execute(
-        scoped(Course).where(Course.active.is_(True)).order_by(Course.code)).scalars()]
-    if cohort is not None and cohort.course_id not in [i for i, _l in form.course_id.choices]:
-        form.course_id.choices.append((cohort.course_id, cohort.course.code))
+    form.course_id.choices = choices((c.id, f"{c.code} · {c.title_en}") for c in db.session.execute(
+        scoped(Course).where(Course.active.is_(True)).order_by(Course.code)).scalars())
+    if cohort is not None and cohort.course_id not in [c.value for c in form.course_id.choices]:
+        form.course_id.choices += choices([(cohort.course_id, cohort.course.code)])
     form.trainer_ids.choices = _trainer_choices(center)
     if request.method == "GET":
         if cohort is not None:

@@ -10,6 +10,7 @@ from core import phones
 from core.auth import permission_required
 from core.downloads import csv_response
 from core.extensions import db
+from core.forms import choices
 from core.tenancy import get_or_404, require_center
 from plugins.training import people, services
 from plugins.training.forms import ConfirmForm, EnrolForm, ImportForm, MergeForm, TraineeForm
@@ -109,7 +110,7 @@ def duplicates():
     center = require_center()
     groups = people.duplicate_groups(db.session, center)
     form = MergeForm()
-    ids = [(t.id, f"#{t.id} {t.display_name}") for g in groups for t in g]
+    ids = choices((t.id, f"#{t.id} {t.display_name}") for g in groups for t in g)
     form.keeper_id.choices = form.duplicate_id.choices = ids
     if form.validate_on_submit():
         keeper = get_or_404(Trainee, form.keeper_id.data)
@@ -135,10 +136,10 @@ def enrol(cohort_id: int):
     form = EnrolForm()
     taken = sa.select(Enrolment.trainee_id).where(Enrolment.cohort_id == cohort.id,
                                                   Enrolment.status != "withdrawn")
-    form.trainee_id.choices = [
+    form.trainee_id.choices = choices(
         (t.id, f"{t.display_name} · {phones.display(t.phone)}")
         for t in db.session.execute(people.active_trainees(center).where(
-            Trainee.id.not_in(taken)).order_by(Trainee.name_en)).scalars()]
+            Trainee.id.not_in(taken)).order_by(Trainee.name_en)).scalars())
     if form.validate_on_submit():
         trainee = get_or_404(Trainee, form.trainee_id.data)
         try:

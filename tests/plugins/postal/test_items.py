@@ -112,5 +112,5 @@ def test_form_choices_match_the_model_vocabularies():
     from plugins.postal.forms import CustomsForm, EventForm
     from plugins.postal.models_items import CUSTOMS_CATEGORIES, EVENT_KINDS
 
-    assert tuple(k for k, _ in EventForm.kind.kwargs["choices"]) == EVENT_KINDS
-    assert tuple(k for k, _ in CustomsForm.category.kwargs["choices"]) == CUSTOMS_CATEGORIES
+    assert tuple(c.value for c in EventForm.kind.kwargs["choices"]) == EVENT_KINDS
+    assert tuple(c.value for c in CustomsForm.category.kwargs["choices"]) == CUSTOMS_CATEGORIES
