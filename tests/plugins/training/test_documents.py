@@ -121,6 +121,39 @@ def test_bulk_pdf_zip_and_stored_singles(app, factory, client):
         assert "-".join(code[i:i + 4] for i in range(0, 16, 4)) in text
 
 
+def test_a_scanned_certificate_opens_its_verification_page(app, factory, client):
+    """What a phone does with a printed certificate: the QR code on each page of the
+    bulk PDF, read by a barcode reader, opens that holder's verification page."""
+    from urllib.parse import urlsplit
+
+    from tests.conftest import login
+    from tests.core.test_document_codes_scan import scan
+
+    factory.center("PP-01")
+    trainer = factory.user("trainer1", center_id=1, role="trainer")
+    with app.app_context():
+        _crs, coh, _es = h.class_of(h.center("PP-01"), 2, trainer_ids=[trainer])
+        db.session.commit()
+        cohort_id = coh.id
+    login(client, "trainer1")
+    batch_url = client.post(f"/training/cohorts/{cohort_id}/issue").location
+    pages = scan(client.get(batch_url + ".pdf").data, dpi=150)
+    with app.app_context():
+        holders = {c.code: c.holder_name_en for c in db.session.query(Certificate)}
+    phone = app.test_client()  # anyone, signed in nowhere
+    seen = set()
+    for found in pages:
+        ((kind, url),) = found
+        assert kind == "QRCode" and url.startswith("http://localhost/verify/")
+        code = url.rsplit("/", 1)[1]
+        page = phone.get(urlsplit(url).path, headers={"Accept-Language": "en"})
+        html = page.get_data(as_text=True)
+        assert page.status_code == 200 and 'data-status="valid"' in html
+        assert holders[code] in html
+        seen.add(code)
+    assert seen == set(holders)
+
+
 def test_qr_code_encodes_the_absolute_verify_url(app, factory):
     factory.center("PP-01")
     with app.app_context():
