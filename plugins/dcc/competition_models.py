@@ -109,7 +109,9 @@ class Prize(CompetitionPart, Audited, db.Model):
 
 
 class CompetitionJudge(CompetitionPart, Audited, db.Model):
-    """A judge on the competition's panel, with the organisation they belong to."""
+    """A judge on the competition's panel, with the organisation they belong to: a verified
+    organisation of the registry (``organisation_id``), a name typed for one that is not
+    registered, or both; the conflict check compares them with the entrants' (``competitions``)."""
 
     __tablename__ = "dcc_competition_judge"
     __table_args__ = (sa.UniqueConstraint("competition_id", "user_id"),)
@@ -123,6 +125,7 @@ class CompetitionJudge(CompetitionPart, Audited, db.Model):
 
     competition = relationship("Competition", back_populates="judges")
     user = relationship("User", lazy="joined")
+    organisation = relationship("Organisation", lazy="joined")
 
 
 class Entry(CompetitionPart, Audited, db.Model):

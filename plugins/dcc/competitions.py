@@ -2,7 +2,7 @@
 
 Windows are half-open by the server's UTC clock: open at ``opens_at`` exactly, closed at
 ``closes_at`` exactly. Age is counted on the day registration closes, in the
-installation's time zone (``core.clock``, ``CTC_TIMEZONE``).
+competition's time zone (``timezones``: its center's, or ``CTC_TIMEZONE`` for a national one).
 Judges may score an entry once it has a submission, until the results are frozen.
 """
 
@@ -20,6 +20,8 @@ from core import clock
 from core import files as stored_files
 from core.extensions import db
 from core.tenancy import PROVINCES, utcnow
+from plugins.dcc import timezones
+from plugins.dcc.affiliations import judge_affiliation, judge_member, member_affiliation
 from plugins.dcc.competition_models import (
     AGGREGATIONS,
     Competition,
@@ -33,7 +35,8 @@ from plugins.dcc.competition_models import (
     Submission,
 )
 from plugins.dcc.members import DccError, age_on
-from plugins.dcc.models import CATEGORIES, Member
+from plugins.dcc.models import CATEGORIES, Member, Organisation
+from plugins.dcc.opportunities import verified_organisation
 from plugins.dcc.ranking import CriterionSpec, Ranked, rank_entries
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
@@ -123,14 +126,25 @@ def add_prize(session, c: Competition, *, rank: int, title_en: str, title_km: st
     return row
 
 
-def add_judge(session, c: Competition, user, *, organisation_id: int | None = None,
+def add_judge(session, c: Competition, user, *, organisation_id: int | str | None = None,
               organisation_name: str = "") -> CompetitionJudge:
+    """Put ``user`` on the panel with their organisation: a verified organisation of the
+    national registry (``organisation_id``; any other id is refused) and/or a name typed
+    for one that is not registered. With neither, a judge who is an approved DCC member
+    takes the organisation of their own profile."""
     existing = next((j for j in c.judges if j.user_id == user.id), None)
     if existing:
         return existing
+    name = (organisation_name or "").strip()
+    org = verified_organisation(session, organisation_id)
+    if org is None and not name:
+        member = judge_member(session, user.id)
+        if member is not None:
+            org = session.get(Organisation, member.organisation_id) if member.organisation_id else None
+            name = member.organisation_name or ""
     row = CompetitionJudge(competition_id=c.id, center_id=c.center_id, user_id=user.id,
-                           organisation_id=organisation_id,
-                           organisation_name=(organisation_name or "").strip())
+                           organisation_id=org.id if org is not None else None,
+                           organisation_name=name)
     session.add(row)
     session.flush()
     session.refresh(c)
@@ -159,7 +173,8 @@ def ineligibility(c: Competition, member: Member) -> list[str]:
     if c.eligible_provinces and member.province_code not in c.eligible_provinces:
         reasons.append("This competition is not open to your province.")
     if c.min_age is not None or c.max_age is not None:
-        age = age_on(member.date_of_birth, clock.date_of(c.registration_closes_at))
+        age = age_on(member.date_of_birth, clock.date_of(c.registration_closes_at,
+                                                           timezones.owner_center(c)))
         if age is None:
             reasons.append("Your date of birth is needed for this competition.")
         elif (c.min_age is not None and age < c.min_age) or (
@@ -262,20 +277,18 @@ def submit(session, entry: Entry, *, instance_path: str, url: str = "",
 # -- judging --------------------------------------------------------------------------------
 
 
-def _norm(text: str) -> str:
-    return " ".join((text or "").lower().split())
-
-
-def conflict_reason(judge: CompetitionJudge, entry: Entry) -> str:
-    """Why ``judge`` must not score ``entry`` ('' when no conflict is known)."""
+def conflict_reason(judge: CompetitionJudge, entry: Entry,
+                    affiliation: tuple[set[int], set[str]] | None = None) -> str:
+    """Why ``judge`` must not score ``entry`` ('' when no conflict is known): the judge is
+    an entrant, or shares an organisation with one, by registry record or by name (a
+    record's English or Khmer name, or a name typed; case and spaces ignored)."""
+    ids, names = affiliation if affiliation is not None else judge_affiliation(db.session, judge)
     for em in entry.members:
         m = em.member
         if m.user_id is not None and m.user_id == judge.user_id:
             return "The judge is an entrant."
-        if judge.organisation_id and m.organisation_id == judge.organisation_id:
-            return "The judge and an entrant belong to the same organisation."
-        judge_org = _norm(judge.organisation_name)
-        if judge_org and judge_org in {_norm(m.organisation_name), _norm(m.organisation_label)}:
+        member_ids, member_names = member_affiliation(m)
+        if ids & member_ids or names & member_names:
             return "The judge and an entrant belong to the same organisation."
     return ""
 
@@ -287,11 +300,12 @@ def assign_judges(session, c: Competition) -> list[JudgeAssignment]:
         Entry.competition_id == c.id, Entry.status == "active")).scalars().all()
     existing = {(a.entry_id, a.judge_user_id) for a in session.execute(
         db.select(JudgeAssignment).where(JudgeAssignment.competition_id == c.id)).scalars()}
+    affiliations = {judge.user_id: judge_affiliation(session, judge) for judge in c.judges}
     for entry in entries:
         for judge in c.judges:
             if (entry.id, judge.user_id) in existing:
                 continue
-            reason = conflict_reason(judge, entry)
+            reason = conflict_reason(judge, entry, affiliations[judge.user_id])
             row = JudgeAssignment(competition_id=c.id, center_id=c.center_id, entry_id=entry.id,
                                   judge_user_id=judge.user_id, recused=bool(reason),
                                   recusal_reason=reason, recused_automatically=bool(reason))

@@ -165,7 +165,9 @@ def load(center, session) -> None:
                    amount_minor=25000)
     judges = [_judge(session, f"judge-{center.code.lower()}-{i}", center) for i in (1, 2)]
     comp.add_judge(session, c, judges[0], organisation_name="Royal University of Phnom Penh")
-    comp.add_judge(session, c, judges[1], organisation_name="Mekong Digital Co.")
+    mekong = session.execute(db.select(Organisation).where(
+        Organisation.name_en == "Mekong Digital Co.")).scalar_one()
+    comp.add_judge(session, c, judges[1], organisation_id=mekong.id)  # chosen from the registry
     comp.open_competition(session, c)
     for i, person in enumerate(people[:3]):
         entry = comp.create_entry(session, c, person, now=now)

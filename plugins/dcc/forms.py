@@ -49,6 +49,13 @@ FIELD_LABELS = {
 }
 
 
+def organisation_field(label, description):
+    """A verified organisation of the DCC registry (choices set by the view); the service
+    checks the id sent, so a refused one gets its own message, not "Not a valid choice"."""
+    return SelectField(label, validate_choice=False, validators=[Optional()],
+                       coerce=lambda v: "" if v is None else str(v), description=description)
+
+
 class ProfileFields(FlaskForm):
     name_km = StringField(_l("Name in Khmer"), validators=[Optional(), Length(max=200)])
     name_en = StringField(_l("Name in Latin letters"), validators=[Optional(), Length(max=200)])
@@ -96,6 +103,9 @@ class JoinForm(ProfileFields):
 
 
 class ProfileForm(ProfileFields):
+    organisation_id = organisation_field(
+        _l("My organisation in the DCC registry"),
+        _l("If it is registered and verified; else type its name below."))
     submit = SubmitField(_l("Save"))
 
 
@@ -200,13 +210,13 @@ class CompetitionForm(FlaskForm):
     team_entries = BooleanField(_l("Team entries"))
     team_min = IntegerField(_l("Smallest team"), default=1, validators=[Optional(), NumberRange(1, 50)])
     team_max = IntegerField(_l("Largest team"), default=1, validators=[Optional(), NumberRange(1, 50)])
-    registration_opens_at = DateTimeLocalField(_l("Registration opens (Phnom Penh time)"),
+    registration_opens_at = DateTimeLocalField(_l("Registration opens"),
                                                validators=[DataRequired()])
-    registration_closes_at = DateTimeLocalField(_l("Registration closes (Phnom Penh time)"),
+    registration_closes_at = DateTimeLocalField(_l("Registration closes"),
                                                 validators=[DataRequired()])
-    submission_opens_at = DateTimeLocalField(_l("Submissions open (Phnom Penh time)"),
+    submission_opens_at = DateTimeLocalField(_l("Submissions open"),
                                              validators=[DataRequired()])
-    submission_closes_at = DateTimeLocalField(_l("Submissions close (Phnom Penh time)"),
+    submission_closes_at = DateTimeLocalField(_l("Submissions close"),
                                               validators=[DataRequired()])
     allow_file = BooleanField(_l("Accept files"), default=True)
     allow_link = BooleanField(_l("Accept links"), default=True)
@@ -246,10 +256,13 @@ class PrizeForm(FlaskForm):
 
 class JudgeForm(FlaskForm):
     user_id = SelectField(_l("Judge"), coerce=int, validators=[DataRequired()])
-    organisation_name = StringField(_l("The judge's organisation"),
-                                    validators=[Optional(), Length(max=200)],
-                                    description=_l("Entrants of the same organisation are "
-                                                   "recused automatically."))
+    organisation_id = organisation_field(
+        _l("The judge's organisation"),
+        _l("From the DCC registry. Entrants of the same organisation are recused "
+           "automatically; left empty, a judge who is a DCC member takes the organisation "
+           "of their own profile."))
+    organisation_name = StringField(_l("Or its name, if it is not in the registry"),
+                                    validators=[Optional(), Length(max=200)])
     submit = SubmitField(_l("Add judge"))
 
 

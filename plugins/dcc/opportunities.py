@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
+
 from core import audit, clock
 from core.extensions import db
 from core.tenancy import PROVINCES, utcnow
@@ -31,6 +33,29 @@ def register_organisation(session, owner: Member, *, name_en: str, name_km: str 
     session.add(org)
     session.flush()
     return org
+
+
+def verified_organisations(session) -> list[Organisation]:
+    """The organisations a judge's or a member's organisation is chosen from: the national
+    registry's verified ones (pending and rejected ones are their moderators' business)."""
+    return session.execute(db.select(Organisation).where(Organisation.status == "verified")
+                           .order_by(Organisation.name_en, Organisation.id)).scalars().all()
+
+
+def verified_organisation(session, ident, keep: int | None = None) -> Organisation | None:
+    """The verified organisation chosen as ``ident`` (an id, as a form sends it; empty:
+    none). ``keep`` is an organisation already held, kept even if no longer verified. Any
+    other id, whether nobody's or an organisation not verified, gets the same refusal."""
+    text = str(ident if ident is not None else "").strip()
+    if not text:
+        return None
+    org = None
+    if text.isdigit() and 0 < int(text) < 2**31:
+        org = session.get(Organisation, int(text))
+    if org is not None and (org.verified or org.id == keep):
+        return org
+    raise DccError(_l("Organisation %(id)s is not in the DCC registry: choose one from the "
+                      "list, or type its name.", id=text[:20]))
 
 
 def verify_organisation(session, org: Organisation, now: datetime | None = None) -> None:

@@ -51,6 +51,15 @@ from plugins.dcc.notify import get_notifier
 bp = Blueprint("dcc", __name__, url_prefix="/dcc", template_folder="templates")
 
 
+@bp.context_processor
+def competition_clock():
+    """A competition's times on DCC screens, in its own zone, and the zone's caption."""
+    from plugins.dcc import timezones
+
+    return {"competition_time": timezones.competition_time,
+            "competition_zone": timezones.competition_caption}
+
+
 def public_limit():
     return current_app.config["RATELIMIT_PUBLIC"]
 
@@ -112,6 +121,18 @@ def member_for_moderation(member_id: int) -> Member:
 
 def _error(exc: svc.DccError) -> str:
     return _(str(exc))
+
+
+def organisation_choices(keep=None):
+    """The DCC registry's verified organisations for a select, empty first; ``keep``, an
+    organisation already chosen, stays in the list even if no longer verified."""
+    from core.i18n import local_name
+    from plugins.dcc.opportunities import verified_organisations
+
+    orgs = verified_organisations(db.session)
+    if keep is not None and keep not in orgs:
+        orgs.append(keep)
+    return choices([("", "-")] + [(str(o.id), local_name(o)) for o in orgs])
 
 
 def _field_labels():

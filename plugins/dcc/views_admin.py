@@ -7,7 +7,6 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from core import clock
 from core.auth.permissions import permission_required
 from core.downloads import csv_response
 from core.extensions import db
@@ -15,7 +14,7 @@ from core.forms import choices
 from core.i18n import lang, local_name
 from core.tenancy import require_center
 from plugins.dcc import competitions as svc
-from plugins.dcc import results, sheets
+from plugins.dcc import results, sheets, timezones
 from plugins.dcc.competition_models import (
     Competition,
     DccCertificate,
@@ -32,7 +31,7 @@ from plugins.dcc.forms import (
 )
 from plugins.dcc.members import DccError
 from plugins.dcc.ranking import TIE_BREAK_EN
-from plugins.dcc.views import bp
+from plugins.dcc.views import bp, organisation_choices
 from plugins.dcc.views_competitions import _certificate_pdf, entry_label
 
 # -- staff: set-up and results ------------------------------------------------------------------
@@ -62,6 +61,10 @@ def admin_competitions():
     return render_template("dcc/admin_competitions.html", rows=rows)
 
 
+WINDOWS = ("registration_opens_at", "registration_closes_at", "submission_opens_at",
+           "submission_closes_at")
+
+
 def _fill(form: CompetitionForm, c: Competition) -> None:
     for name in ("slug", "title_en", "title_km", "rules", "eligible_categories",
                  "eligible_provinces", "min_age", "max_age", "team_entries", "team_min",
@@ -71,9 +74,24 @@ def _fill(form: CompetitionForm, c: Competition) -> None:
         if name in ("slug",):
             value = (value or "").strip().lower()
         setattr(c, name, value)
-    for name in ("registration_opens_at", "registration_closes_at", "submission_opens_at",
-                 "submission_closes_at"):
-        setattr(c, name, clock.to_utc(getattr(form, name).data))
+    for name in WINDOWS:  # typed in the competition's zone (a national one: CTC_TIMEZONE)
+        setattr(c, name, timezones.to_utc(c, getattr(form, name).data))
+
+
+def _label_zones(form: CompetitionForm, c: Competition | None) -> None:
+    """Say next to each time field which zone it is typed in: the competition's; for a new
+    one, the current center's, and CTC_TIMEZONE's if the deployer makes it national."""
+    if c is not None:
+        text = _("Time zone: %(zone)s", zone=timezones.competition_caption(c))
+    else:
+        here = timezones.zone_caption(require_center())
+        national = timezones.zone_caption(None)
+        text = (_("Time zone: %(zone)s; for a national competition: %(national)s",
+                  zone=here, national=national)
+                if getattr(form, "national", None) is not None and national != here
+                else _("Time zone: %(zone)s", zone=here))
+    for name in WINDOWS:
+        getattr(form, name).description = text
 
 
 @bp.route("/admin/competitions/new", methods=["GET", "POST"])
@@ -85,9 +103,9 @@ def competition_form(competition_id: int | None = None):
     if not current_user.is_deployer or c is not None:
         del form.national
     if c is not None and request.method == "GET":
-        for name in ("registration_opens_at", "registration_closes_at", "submission_opens_at",
-                     "submission_closes_at"):
-            getattr(form, name).data = clock.to_local(getattr(c, name))
+        for name in WINDOWS:
+            getattr(form, name).data = timezones.to_local(c, getattr(c, name))
+    _label_zones(form, c)
     if form.validate_on_submit():
         if c is not None and c.status != "draft":
             flash(_("An opened competition cannot change its set-up."), "danger")
@@ -120,16 +138,26 @@ def _judge_choices(c: Competition):
     return choices((u.id, f"{u.username} · {u.full_name}") for u in users)
 
 
+def _judge_form(c: Competition) -> JudgeForm:
+    form = JudgeForm()
+    form.user_id.choices = _judge_choices(c)
+    form.organisation_id.choices = organisation_choices()
+    return form
+
+
 @bp.route("/admin/competitions/<int:competition_id>")
 @permission_required("dcc.moderate")
 def competition_admin(competition_id: int):
-    c = staff_competition(competition_id)
+    return _admin_page(staff_competition(competition_id))
+
+
+def _admin_page(c: Competition, judge_form: JudgeForm | None = None):
+    """The competition's admin page; ``judge_form``, a refused one, keeps what was typed."""
     entries = db.session.execute(db.select(Entry).where(Entry.competition_id == c.id)
                                  .order_by(Entry.id)).scalars().all()
     assignments = db.session.execute(db.select(JudgeAssignment).where(
         JudgeAssignment.competition_id == c.id).order_by(JudgeAssignment.entry_id)).scalars().all()
-    judge_form = JudgeForm()
-    judge_form.user_id.choices = _judge_choices(c)
+    judge_form = judge_form or _judge_form(c)
     certs = db.session.execute(db.select(DccCertificate).where(
         DccCertificate.competition_id == c.id).order_by(DccCertificate.id)).scalars().all()
     live = svc.ranking(db.session, c) if c.status == "open" else []
@@ -138,7 +166,7 @@ def competition_admin(competition_id: int):
         criterion_form=CriterionForm(prefix="cr"), prize_form=PrizeForm(prefix="pr"),
         judge_form=judge_form, action=ActionForm(), certs=certs, live=live,
         frozen=results.result_rows(db.session, c), tie_break=_(TIE_BREAK_EN),
-        label=lambda e: entry_label(e, level="all"), to_local=clock.to_local,
+        label=lambda e: entry_label(e, level="all"),
         sheet=sheets.score_lines(db.session, c), sheet_labels=_sheet_labels(c))
 
 
@@ -223,14 +251,20 @@ def competition_judge(competition_id: int):
     from core.auth.models import User
 
     c = staff_competition(competition_id)
-    form = JudgeForm()
-    form.user_id.choices = _judge_choices(c)
-    if form.validate_on_submit():
-        svc.add_judge(db.session, c, db.session.get(User, form.user_id.data),
-                      organisation_name=form.organisation_name.data or "")
-        db.session.commit()
-    else:
+    form = _judge_form(c)
+    if not form.validate_on_submit():
         flash(_("Check the judge: %(errors)s", errors=_errors(form)), "danger")
+        return _admin_page(c, form)
+    try:
+        svc.add_judge(db.session, c, db.session.get(User, form.user_id.data),
+                      organisation_id=form.organisation_id.data,
+                      organisation_name=form.organisation_name.data or "")
+    except DccError as exc:
+        db.session.rollback()
+        form.organisation_id.errors.append(_(str(exc)))
+        flash(_("Check the judge: %(errors)s", errors=_errors(form)), "danger")
+        return _admin_page(c, form)
+    db.session.commit()
     return _back(c)
 
 

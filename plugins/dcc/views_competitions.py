@@ -17,7 +17,6 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from core import clock
 from core.auth.permissions import can, public
 from core.downloads import file_response, pdf_response
 from core.extensions import db, limiter
@@ -101,7 +100,7 @@ def competition(slug: str):
             EntryMember.competition_id == c.id, EntryMember.member_id == member.id)).scalar_one_or_none()
     return render_template("dcc/competition.html", c=c, member=member, mine=mine,
                            reasons=svc.ineligibility(c, member) if member else [],
-                           tie_break=_(TIE_BREAK_EN), to_local=clock.to_local,
+                           tie_break=_(TIE_BREAK_EN),
                            categories=[category_label(x) for x in c.eligible_categories or []],
                            provinces=[province_name(x) for x in c.eligible_provinces or []])
 
@@ -230,7 +229,6 @@ def my_entry(entry_id: int):
             flash(_("Your submission is saved."), "success")
             return redirect(url_for("dcc.my_entry", entry_id=entry.id))
     return render_template("dcc/my_entry.html", entry=entry, c=entry.competition, form=form,
-                           to_local=clock.to_local,
                            mate_name=lambda m: mate_name(m, g.dcc_member),
                            complete=teams.team_complete(entry), invite=InviteForm(prefix="inv"),
                            action=ActionForm(), places=teams.places_taken(entry),

@@ -21,7 +21,8 @@ from plugins.dcc.forms import (
     ProfileForm,
 )
 from plugins.dcc.models import VISIBLE_FIELDS, Skill
-from plugins.dcc.views import _error, _field_labels, bp, member_page
+from plugins.dcc.opportunities import verified_organisation
+from plugins.dcc.views import _error, _field_labels, bp, member_page, organisation_choices
 
 # -- the member's own area -------------------------------------------------------------------
 
@@ -45,10 +46,18 @@ def profile_edit():
     if request.method == "GET":
         for f in VISIBLE_FIELDS:
             getattr(form, "vis_" + f).data = m.visibility_of(f)
+    form.organisation_id.choices = organisation_choices(keep=m.organisation)
     if form.validate_on_submit():
+        try:
+            org = verified_organisation(db.session, form.organisation_id.data,
+                                        keep=m.organisation_id)
+        except svc.DccError as exc:
+            form.organisation_id.errors.append(_error(exc))
+            return render_template("dcc/profile_form.html", form=form)
         try:
             svc.update_profile(db.session, m, form.profile(),
                                {f: getattr(form, "vis_" + f).data for f in VISIBLE_FIELDS})
+            m.organisation = org
         except svc.DccError as exc:
             form.name_en.errors.append(_error(exc))
         else:
