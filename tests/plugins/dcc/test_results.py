@@ -123,7 +123,9 @@ def test_national_competition_certificates_use_the_national_series(app, factory)
         assert {x.entry_id for x in certs} == {e.id}
 
 
-def test_certificate_pdf_renders(judged):
+def test_certificate_pdf_renders_and_its_qr_code_opens_the_verification(judged, client):
+    from tests.core.test_document_codes_scan import scan
+
     c, _entries, _people = judged
     results.freeze(db.session, c)
     results.publish(db.session, c)
@@ -138,6 +140,10 @@ def test_certificate_pdf_renders(judged):
 
     (width, height), = pdf_page_sizes_mm(pdf)
     assert round(width) == 297 and round(height) == 210  # A4 landscape, one page
+    ((kind, url),) = scan(pdf, dpi=150)[0]
+    assert kind == "QRCode" and url == "https://x.example/verify/" + cert.code
+    page = client.get("/verify/" + cert.code, headers={"Accept-Language": "en"})
+    assert page.status_code == 200 and b'data-status="valid"' in page.data
     import io
 
     from pypdf import PdfReader
