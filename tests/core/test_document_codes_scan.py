@@ -12,16 +12,7 @@ import pytest
 import zxingcpp
 
 import core.documents as documents
-from core import create_app
 from core.documents import samples
-
-
-@pytest.fixture(scope="module")
-def ctx():
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
-    documents.init_app(app)
-    with app.app_context():
-        yield app
 
 
 def scan(pdf: bytes, dpi: int = 300) -> list[list[tuple[str, str]]]:
@@ -38,14 +29,14 @@ def scan(pdf: bytes, dpi: int = 300) -> list[list[tuple[str, str]]]:
 
 
 @pytest.mark.parametrize("paper", ["receipt-80mm", "receipt-58mm"])
-def test_a_printed_receipt_scans(ctx, paper):
+def test_a_printed_receipt_scans(documents_app, paper):
     tpl, _fmt = samples.SAMPLE_TEMPLATES["receipt"]
     context = samples.receipt(314)
     (found,) = scan(documents.render_pdf(tpl, context, paper))
     assert found == sorted([("Code128", context["number"]), ("QRCode", context["verify_url"])])
 
 
-def test_each_page_of_a_layered_batch_scans_to_its_own_certificate(ctx):
+def test_each_page_of_a_layered_batch_scans_to_its_own_certificate(documents_app):
     """The person's QR code is drawn over the shared background on every page: each page
     must give its own address, not the first one's."""
     tpl, fmt = samples.SAMPLE_TEMPLATES["certificate"]
@@ -54,7 +45,7 @@ def test_each_page_of_a_layered_batch_scans_to_its_own_certificate(ctx):
     assert scan(pdf, dpi=150) == [[("QRCode", c["verify_url"])] for c in contexts]
 
 
-def test_a_shipping_label_scans(ctx):
+def test_a_shipping_label_scans(documents_app):
     tpl, fmt = samples.SAMPLE_TEMPLATES["label"]
     context = samples.label(5)
     (found,) = scan(documents.render_pdf(tpl, context, fmt))

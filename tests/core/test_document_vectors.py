@@ -12,12 +12,10 @@ import re
 import zipfile
 
 import barcode
-import pytest
 import segno
 from pypdf import PdfReader
 
 import core.documents as documents
-from core import create_app
 from core.documents import samples, vector
 from core.documents.render import render_document
 
@@ -25,14 +23,6 @@ PX_PER_PT = 96 / 72
 MM_PER_PX = 25.4 / 96
 RECT = re.compile(rb"(-?[\d.]+) (-?[\d.]+) ([\d.]+) ([\d.]+) re")
 SHARED = samples.CERTIFICATE_SHARED
-
-
-@pytest.fixture(scope="module")
-def ctx():
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
-    documents.init_app(app)
-    with app.app_context():
-        yield app
 
 
 def code_rects(page) -> list[tuple[float, float, float, float]]:
@@ -88,7 +78,7 @@ def bar_modules(rects, box, module_px: float, quiet_px: float) -> str:
     return "".join(modules)
 
 
-def test_receipt_codes_are_drawn_as_vectors_at_their_boxes(ctx):
+def test_receipt_codes_are_drawn_as_vectors_at_their_boxes(documents_app):
     """The receipt's barcode and QR code: no SVG in the layout, the exact modules of
     python-barcode's Code 128 and segno's QR code, each inside its own box."""
     tpl, fmt = samples.SAMPLE_TEMPLATES["receipt"]
@@ -112,19 +102,19 @@ def test_receipt_codes_are_drawn_as_vectors_at_their_boxes(ctx):
     assert qr_cells(squares, qr_box, 0.45 * px, 2) == segno_cells(context["verify_url"])
 
 
-def test_html_view_keeps_inline_svg(ctx):
+def test_html_view_keeps_inline_svg(documents_app):
     tpl, _fmt = samples.SAMPLE_TEMPLATES["receipt"]
     html = documents.render_html(tpl, samples.receipt(1), "receipt-80mm")
     assert html.count("<svg") == 2 and vector.ATTRIBUTE not in html
 
 
-def test_a_stylesheet_may_resize_a_code(ctx):
+def test_a_stylesheet_may_resize_a_code(documents_app):
     """The inventory tag sizes its QR box to 19 mm: the code is scaled to fill it."""
     from jinja2 import DictLoader
 
-    loader = ctx.jinja_loader
-    ctx.extensions.pop("ctc.documents", None)
-    ctx.jinja_loader = DictLoader({"t/big.html": (
+    loader = documents_app.jinja_loader
+    documents_app.extensions.pop("ctc.documents", None)
+    documents_app.jinja_loader = DictLoader({"t/big.html": (
         '{% extends "documents/base.html" %}{% block content %}'
         '<div class="big">{{ qr("HELLO", scale=0.5, border=0) }}</div>{% endblock %}'),
         "t/big.css": ".big .ctc-code { width: 42mm; height: 42mm; }"})
@@ -137,15 +127,15 @@ def test_a_stylesheet_may_resize_a_code(ctx):
         side = len(segno.make("HELLO", error="m", micro=False).matrix)
         assert qr_cells(rects, box, box[3] / side, 0) == segno_cells("HELLO")
     finally:
-        ctx.jinja_loader = loader
-        ctx.extensions.pop("ctc.documents", None)
+        documents_app.jinja_loader = loader
+        documents_app.extensions.pop("ctc.documents", None)
 
 
 def _forms(pdf: bytes) -> int:
     return len(re.findall(rb"/Subtype\s*/Form", pdf))
 
 
-def test_layered_batch_lays_each_background_out_once(ctx):
+def test_layered_batch_lays_each_background_out_once(documents_app):
     tpl, fmt = samples.SAMPLE_TEMPLATES["certificate"]
     contexts = [samples.certificate(i) for i in range(4)]
     contexts[3] = {**contexts[3], "issued_on": "2025-04-01"}  # a second background
@@ -169,12 +159,12 @@ def test_layered_batch_lays_each_background_out_once(ctx):
     assert _forms(whole) == 0 and len(PdfReader(io.BytesIO(whole)).pages) == 4
 
 
-def test_layered_batch_falls_back_when_a_record_needs_two_pages(ctx):
+def test_layered_batch_falls_back_when_a_record_needs_two_pages(documents_app):
     from jinja2 import DictLoader
 
-    loader = ctx.jinja_loader
-    ctx.extensions.pop("ctc.documents", None)
-    ctx.jinja_loader = DictLoader({"t/long.html": (
+    loader = documents_app.jinja_loader
+    documents_app.extensions.pop("ctc.documents", None)
+    documents_app.jinja_loader = DictLoader({"t/long.html": (
         '{% extends "documents/base.html" %}{% block content %}'
         '{% if part != "overlay" %}<p>Shared</p>{% endif %}'
         '{% if part != "background" %}{% for _ in range(n) %}<p>{{ name }}</p>{% endfor %}'
@@ -188,11 +178,11 @@ def test_layered_batch_falls_back_when_a_record_needs_two_pages(ctx):
         assert "Shared" in reader.pages[0].extract_text()
         assert "Shared" in reader.pages[1].extract_text()  # B starts whole on page 2
     finally:
-        ctx.jinja_loader = loader
-        ctx.extensions.pop("ctc.documents", None)
+        documents_app.jinja_loader = loader
+        documents_app.extensions.pop("ctc.documents", None)
 
 
-def test_layered_zip_members_are_whole_certificates(ctx):
+def test_layered_zip_members_are_whole_certificates(documents_app):
     tpl, fmt = samples.SAMPLE_TEMPLATES["certificate"]
     contexts = [samples.certificate(i) for i in range(3)]
     data = documents.render_zip(tpl, contexts, fmt, "number", background_key=SHARED)
