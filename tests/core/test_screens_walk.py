@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from werkzeug.routing import AnyConverter, IntegerConverter
 
 from core.extensions import db
+from tests.conftest import login
 from tests.core.test_tenancy import (
     NOT_RECORD_PARAMS,
     b_client,
@@ -73,18 +74,8 @@ def requests_for(app, ids) -> list[tuple[str, str, str]]:
     return out
 
 
-def test_every_screen_answers_in_both_languages_and_no_empty_form_fails(make_app):
-    app = make_app()
-    with app.app_context():
-        from core.auth.permissions import sync_builtin_roles
-
-        sync_builtin_roles()
-        db.session.commit()
-    _a_id, b_id, _names = demo_centers(app)
-    client = b_client(app)
-    with app.app_context():
-        ids = own_ids(b_id)
-    plan = requests_for(app, ids)
+def walk(app, client, plan, relogin) -> tuple[list[str], int]:
+    """Request ``plan``; return (problems, HTML pages seen)."""
     problems, pages = [], 0
     # GETs first, then the empty POSTs (which may change what later pages show)
     for method, url, endpoint in sorted(plan, key=lambda r: r[0] != "GET"):
@@ -102,8 +93,57 @@ def test_every_screen_answers_in_both_languages_and_no_empty_form_fails(make_app
                     problems.append(f"GET {url} ({endpoint}) is not marked lang={lang}")
                 elif lang == "km" and not KHMER.search(html):
                     problems.append(f"GET {url} ({endpoint}) has no Khmer text in Khmer")
-        if client.get("/").status_code != 200:
-            problems.append(f"{method} {url} ({endpoint}) signed the manager out")
-            client = b_client(app)
+        if "/login" in client.get("/").headers.get("Location", ""):
+            problems.append(f"{method} {url} ({endpoint}) signed the user out")
+            client = relogin()
+    return problems, pages
+
+
+def kind_of(app, endpoint: str) -> str:
+    view = app.view_functions[endpoint]
+    for kind in ("deployer", "centerless", "public"):
+        if getattr(view, f"ctc_{kind}", False):
+            return kind
+    return "center"
+
+
+def test_every_screen_answers_in_both_languages_and_no_empty_form_fails(make_app):
+    """Three users walk the screens made for them: center B's manager (every permission
+    there) every center screen, the deployer the deployer's screens, a DCC member (no
+    center) the member's own."""
+    from core.demo import DEMO_USERS
+    from plugins.dcc import demo as dcc_demo
+
+    app = make_app(PROPAGATE_EXCEPTIONS=False)  # a failing view answers 500: list them all
+    with app.app_context():
+        from core.auth.permissions import sync_builtin_roles
+
+        sync_builtin_roles()
+        db.session.commit()
+    _a_id, b_id, _names = demo_centers(app)
+    with app.app_context():
+        ids = own_ids(b_id)
+    plan = requests_for(app, ids)
+    deployer, deployer_password = next((u, pw) for u, _n, role, pw in DEMO_USERS if role is None)
+    member = dcc_demo.MEMBERS[0][0]  # signs in with the contact it registered with
+    def signed_in(username, password):
+        def sign_in():
+            client = app.test_client()
+            login(client, username, password)
+            return client
+        return sign_in
+
+    passes = [
+        (lambda: b_client(app), {"center", "public"}),
+        (signed_in(deployer, deployer_password), {"deployer"}),
+        (signed_in(member, "member-demo-2026"), {"centerless"}),
+    ]
+    problems, pages = [], 0
+    for sign_in, kinds in passes:
+        client = sign_in()
+        found, seen = walk(app, client, [r for r in plan if kind_of(app, r[2]) in kinds],
+                           sign_in)
+        problems += found
+        pages += seen
     assert not problems, "\n".join(problems)
     assert pages > 100, f"only {pages} screens were reached: is the demo data loaded?"
