@@ -8,6 +8,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
+    Field,
     IntegerField,
     SelectField,
     StringField,
@@ -26,6 +27,7 @@ from wtforms.validators import (
 from core import money
 from core.forms import choices
 from plugins.postal.models import SERVICE_KINDS
+from plugins.postal.models_items import EVENT_KINDS, EVENT_LABELS
 
 
 class MoneyField(StringField):
@@ -138,12 +140,25 @@ class QuantityField(StringField):
             raise ValidationError(_l("A quantity to refund cannot be negative."))
 
 
+class TickedField(Field):
+    """Checkboxes of one name (the S10 numbers ticked); ``data`` is the list of values, in
+    the order sent. The service says what is wrong with one (not on the sale...)."""
+
+    def process_formdata(self, valuelist):
+        self.data = [value.strip() for value in valuelist if value.strip()]
+
+    def process_data(self, value):
+        self.data = list(value or ())
+
+
 class RefundForm(ReasonForm):
-    """A refund: the quantity to give back per line (``qty_<line id>`` fields, added by
-    :func:`refund_form`), or everything left (the ``everything`` button)."""
+    """A refund: the items given back, ticked by S10 number (``s10``), and the quantity
+    per line without S10 items (``qty_<line id>`` fields, added by :func:`refund_form`);
+    or everything left (the ``everything`` button)."""
 
     currency = SelectField(_l("Pay back in"), choices=choices([("KHR", "KHR"), ("USD", "USD")]))
-    submit = SubmitField(_l("Refund the quantities typed"))
+    s10 = TickedField(_l("Items given back"))
+    submit = SubmitField(_l("Refund what is ticked and typed"))
     everything = SubmitField(_l("Refund everything left"))
 
     def quantities(self) -> dict[int, int]:
@@ -241,10 +256,9 @@ class S10RangeForm(FlaskForm):
 
 
 class EventForm(FlaskForm):
+    # what a clerk records; a void or refund writes the cancelling events itself
     kind = SelectField(_l("Event"), choices=choices([
-        ("accepted", _l("Accepted")), ("dispatched", _l("Dispatched")),
-        ("arrived", _l("Arrived at office")), ("out_for_delivery", _l("Out for delivery")),
-        ("delivered", _l("Delivered")), ("returned", _l("Returned"))]))
+        (kind, EVENT_LABELS[kind]) for kind in EVENT_KINDS]))
     office = StringField(_l("Office"), validators=[Optional(), Length(max=200)])
     note = StringField(_l("Note"), validators=[Optional(), Length(max=300)])
     submit = SubmitField(_l("Record event"))

@@ -5,13 +5,29 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.audit import Audited
 from core.extensions import db
 from core.tenancy import CenterOwned, utcnow
 
+# Events a clerk records on an item (the item screen's list).
 EVENT_KINDS = ("accepted", "dispatched", "arrived", "out_for_delivery", "delivered", "returned")
+# Events only a void or refund of the item's sale writes (services_sales): the item was
+# cancelled at the counter, and its status stays so; it takes no further event.
+CANCEL_KINDS = ("voided", "refunded")
+# Every kind's label, for the screens and the public tracking page (Khmer in the catalogue).
+EVENT_LABELS = {
+    "accepted": _l("Accepted"),
+    "dispatched": _l("Dispatched"),
+    "arrived": _l("Arrived at office"),
+    "out_for_delivery": _l("Out for delivery"),
+    "delivered": _l("Delivered"),
+    "returned": _l("Returned"),
+    "voided": _l("Cancelled at the counter (sale voided)"),
+    "refunded": _l("Cancelled at the counter (refunded)"),
+}
 CUSTOMS_CATEGORIES = ("gift", "documents", "sample", "returned", "sale", "other")
 
 

@@ -14,6 +14,7 @@ from core import phones
 from plugins.postal import s10
 from plugins.postal.models import S10Range
 from plugins.postal.models_items import (
+    CANCEL_KINDS,
     CUSTOMS_CATEGORIES,
     EVENT_KINDS,
     CustomsDeclaration,
@@ -173,10 +174,16 @@ def customs_form_needed(kind: str, value_khr: int, sdr_khr: int) -> str:
 LEFT_COUNTER = ("dispatched", "arrived", "out_for_delivery", "delivered", "returned")
 
 
-def customs_locked(item: Item) -> bool:
-    """Whether the item has left the counter (any dispatch or later event, whatever its
-    status now): its CN22/CN23 went with it and can no longer change."""
+def left_counter(item: Item) -> bool:
+    """Whether the item has left the counter: any dispatch or later event, whatever its
+    status now (recording "accepted" again does not bring it back)."""
     return item.status in LEFT_COUNTER or any(e.kind in LEFT_COUNTER for e in item.events)
+
+
+def customs_locked(item: Item) -> bool:
+    """Whether the item's CN22/CN23 went with it (it has left the counter): it can no
+    longer change."""
+    return left_counter(item)
 
 
 class CustomsLocked(ItemError):
@@ -244,11 +251,52 @@ def save_customs(session, center, item: Item, *, category: str, explanation: str
 # -- tracking -------------------------------------------------------------------------------
 
 
+def cancelled(item: Item) -> bool:
+    """Whether a void or refund of its sale cancelled the item at the counter."""
+    return item.status in CANCEL_KINDS
+
+
+class ItemCancelled(ItemError):
+    """A voided or refunded item takes no further tracking event (no dispatch)."""
+
+
+def lock_item(session, item: Item) -> None:
+    """Serialise what happens to one item (an event, a void or refund of it): a no-op
+    UPDATE row-locks it on PostgreSQL and takes SQLite's write lock; then its status and
+    events are read again, as a concurrent transaction may have changed them."""
+    table = Item.__table__
+    session.execute(sa.update(table).where(table.c.id == item.id)
+                    .values(status=table.c.status))
+    session.refresh(item)
+
+
 def record_event(session, center, item: Item, kind: str, *, office: str = "", note: str = "",
                  user=None) -> TrackingEvent:
+    """A tracking event the clerk records (``EVENT_KINDS``); refused with
+    :class:`ItemCancelled` once a void or refund cancelled the item."""
     if kind not in EVENT_KINDS:
         raise ItemError(_l("Unknown event %(kind)s.", kind=kind), "kind")
+    lock_item(session, item)
+    if cancelled(item):
+        raise ItemCancelled(_l("Item %(code)s was cancelled at the counter (its sale was voided "
+                               "or refunded): it can no longer be dispatched or take any "
+                               "tracking event.", code=item.s10 or item.id), "kind")
     event = TrackingEvent(center_id=center.id, item=item, kind=kind, office=office,
+                          note=note, user_id=getattr(user, "id", None))
+    session.add(event)
+    item.status = kind
+    session.flush()
+    return event
+
+
+def cancel_item(session, center, item: Item, kind: str, *, note: str = "",
+                user=None) -> TrackingEvent:
+    """Mark the item voided or refunded (``kind``) with its tracking event, at the center's
+    counter: the public tracking page shows it was cancelled. For services_sales, which
+    has locked the item (:func:`lock_item`) and checked it is still at the counter."""
+    if kind not in CANCEL_KINDS:
+        raise ItemError(_l("Unknown event %(kind)s.", kind=kind), "kind")
+    event = TrackingEvent(center_id=center.id, item=item, kind=kind, office=center.name_en,
                           note=note, user_id=getattr(user, "id", None))
     session.add(event)
     item.status = kind

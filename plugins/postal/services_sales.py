@@ -26,7 +26,10 @@ from plugins.postal.services_catalogue import PricingError, price_service, zone_
 from plugins.postal.services_items import (
     ItemError,
     S10Exhausted,
+    cancel_item,
+    cancelled,
     clean_party,
+    left_counter,
     next_s10,
     s10_left,
 )
@@ -264,10 +267,11 @@ def _lock(session, original: Sale) -> None:
 
 def _reverse(session, center, original: Sale, till: TillSession, user, kind: str,
              reason: str, parts: list[dict], due_khr: int, pay_back: list[tuple[str, int]],
-             status: str) -> Sale:
+             status: str, items: list[Item]) -> Sale:
     """The void or refund receipt: ``parts`` of the sale's lines given back (negative
     amounts, each line pointing to its sale line), ``due_khr`` riel paid back in all (its
-    difference from the lines is the rounding line), ``pay_back`` by currency."""
+    difference from the lines is the rounding line), ``pay_back`` by currency; ``items``
+    (locked and checked by the caller) are cancelled, each with its tracking event."""
     net = sum(part["net_khr"] for part in parts)
     vat = sum(part["vat_khr"] for part in parts)
     record = Sale(center_id=center.id, number=_number(session, center), kind=kind,
@@ -277,7 +281,6 @@ def _reverse(session, center, original: Sale, till: TillSession, user, kind: str
                   paper=original.paper)
     session.add(record)
     session.flush()
-    left = refundable(session, original)
     for part in parts:
         line = part["line"]
         session.add(SaleLine(
@@ -289,9 +292,9 @@ def _reverse(session, center, original: Sale, till: TillSession, user, kind: str
             net_khr=-part["net_khr"], vat_bp=line.vat_bp, vat_khr=-part["vat_khr"]))
         if line.goods_id:
             session.get(Goods, line.goods_id).stock += part["quantity"]
-        if part["quantity"] == left[line.id]:  # the whole line is given back now
-            for item in line.items:
-                item.status = "voided" if kind == "void" else "refunded"
+    for item in items:
+        cancel_item(session, center, item, "voided" if kind == "void" else "refunded",
+                    note=record.number, user=user)
     for cur, amount in pay_back:
         if amount:
             session.add(Payment(center_id=center.id, sale_id=record.id, currency=cur,
@@ -299,7 +302,8 @@ def _reverse(session, center, original: Sale, till: TillSession, user, kind: str
     original.status = status
     audit.record(kind, original, session=session, changes={
         "reason": reason, "by": record.number,
-        "quantities": {str(part["line"].id): part["quantity"] for part in parts}})
+        "quantities": {str(part["line"].id): part["quantity"] for part in parts},
+        **({"items": [item.s10 or item.id for item in items]} if items else {})})
     session.flush()
     session.refresh(record)
     return record
@@ -329,32 +333,123 @@ def void_sale(session, center, original: Sale, till: TillSession, user, reason: 
     pay_back = [("KHR", taken.get("KHR", 0) - original.change_khr),
                 ("USD", taken.get("USD", 0) - original.change_usd)]
     parts = [_part(line, 0, line.quantity) for line in original.lines]
+    items = [item for item in _lock_items(session, original) if not cancelled(item)]
+    _check_at_counter(items, "void")
     return _reverse(session, center, original, till, user, "void", reason.strip(), parts,
-                    original.due_khr, pay_back, "voided")
+                    original.due_khr, pay_back, "voided", items)
 
 
-def _wanted(original: Sale, left: dict[int, int], quantities: dict | None) -> dict[int, int]:
-    """The quantity to give back per line id; everything left when ``quantities`` is None."""
-    if quantities is None:
-        return {line_id: n for line_id, n in left.items() if n > 0}
+def _tracked(line: SaleLine) -> bool:
+    """A line whose items carry S10 numbers: a refund names the items it gives back."""
+    return any(item.s10 for item in line.items)
+
+
+def _live(line: SaleLine) -> list[Item]:
+    """The items of ``line`` no void or refund has cancelled yet."""
+    return sorted((item for item in line.items if not cancelled(item)), key=lambda i: i.id)
+
+
+def _picks(original: Sale, items) -> dict[int, list[Item]]:
+    """The S10 numbers ticked (spaces and case ignored), as items per line id of the
+    sale; a number that is no item of this sale, or an item refunded already, is refused."""
+    by_code = {item.s10: (line, item) for line in original.lines for item in line.items
+               if item.s10}
+    picked: dict[int, list[Item]] = {}
+    for raw in items:
+        code = "".join(str(raw).split()).upper()
+        if not code:
+            continue
+        if code not in by_code:
+            raise SaleError(_l("%(code)s is not an item of this sale.", code=code), "s10")
+        line, item = by_code[code]
+        if cancelled(item):
+            raise SaleError(_l("Item %(code)s was refunded already.", code=code),
+                            f"qty_{line.id}")
+        if item not in picked.setdefault(line.id, []):
+            picked[line.id].append(item)
+    return picked
+
+
+def _wanted(original: Sale, left: dict[int, int], quantities: dict | None,
+            items=None) -> tuple[dict[int, int], list[Item]]:
+    """The quantity to give back per line id, and the items to cancel; everything left
+    when both ``quantities`` and ``items`` are None.
+
+    A line whose items carry S10 numbers gives back the items ticked (``items``, S10
+    numbers): its quantity follows from them, and a quantity typed for it must be that
+    number. Other lines go by quantity; their items (without S10) are cancelled when the
+    last unit of the line is given back."""
+    if quantities is None and items is None:
+        wanted = {line_id: n for line_id, n in left.items() if n > 0}
+        return wanted, [item for line in original.lines if line.id in wanted
+                        for item in _live(line)]
     lines = {line.id: line for line in original.lines}
-    wanted = {}
-    for key, quantity in quantities.items():
+    picked = _picks(original, items or ())
+    typed: dict[int, int] = {}
+    for key, quantity in (quantities or {}).items():
         line = lines.get(int(key))
         if line is None:
             raise SaleError(_l("That line is not on this sale."), "quantities")
-        quantity, field = int(quantity or 0), f"qty_{line.id}"
+        quantity = int(quantity or 0)
         if quantity < 0:
-            raise SaleError(_l("A quantity to refund cannot be negative."), field)
-        if quantity and not left[line.id]:
+            raise SaleError(_l("A quantity to refund cannot be negative."), f"qty_{line.id}")
+        if quantity:
+            typed[line.id] = quantity
+    wanted, cancel = {}, []
+    for line in original.lines:
+        field, quantity = f"qty_{line.id}", typed.get(line.id, 0)
+        ticked = picked.get(line.id, [])
+        if _tracked(line):
+            if quantity and not ticked:
+                raise SaleError(_l("Tick the S10 number of each item of %(line)s given back.",
+                                   line=line.description_en), field)
+            if quantity and quantity != len(ticked):
+                raise SaleError(_l("%(line)s: %(n)s typed but %(ticked)s ticked; the quantity "
+                                   "follows from the S10 numbers ticked.", n=quantity,
+                                   line=line.description_en, ticked=len(ticked)), field)
+            quantity = len(ticked)
+        if not quantity:
+            continue
+        if not left[line.id]:
             raise SaleError(_l("%(line)s was refunded already.", line=line.description_en),
                             field)
         if quantity > left[line.id]:
             raise SaleError(_l("Only %(n)s of %(line)s can still be refunded.",
                                n=left[line.id], line=line.description_en), field)
-        if quantity:
-            wanted[line.id] = quantity
-    return wanted
+        wanted[line.id] = quantity
+        if ticked:
+            cancel += ticked
+        elif quantity == left[line.id]:  # the last units: its items (no S10) go too
+            cancel += _live(line)
+    return wanted, cancel
+
+
+def _lock_items(session, original: Sale) -> list[Item]:
+    """After :func:`_lock`: row-lock the sale's items too and read them again, so a
+    dispatch recorded meanwhile (``services_items.record_event`` locks the item) is seen,
+    and no dispatch can follow until this void or refund commits."""
+    items = sorted((item for line in original.lines for item in line.items),
+                   key=lambda i: i.id)
+    if items:
+        table = Item.__table__
+        session.execute(sa.update(table).where(table.c.id.in_([i.id for i in items]))
+                        .values(status=table.c.status))
+        for item in items:
+            session.refresh(item)
+    return items
+
+
+def _check_at_counter(items, kind: str) -> None:
+    """Refuse the void or refund when one of ``items`` has left the counter (dispatched
+    or later): the post has it, the customer does not."""
+    for item in items:
+        if left_counter(item):
+            code = item.s10 or item.id
+            if kind == "void":
+                raise SaleError(_l("Item %(code)s has left the counter: the sale can no "
+                                   "longer be voided.", code=code))
+            raise SaleError(_l("Item %(code)s has left the counter: it can no longer be "
+                               "refunded.", code=code), f"qty_{item.sale_line_id}")
 
 
 def _refund_due(session, original: Sale, total_khr: int, rest: bool) -> int:
@@ -372,13 +467,17 @@ def _refund_due(session, original: Sale, total_khr: int, rest: bool) -> int:
 
 
 def refund_sale(session, center, original: Sale, till: TillSession, user, reason: str,
-                currency: str = "KHR", quantities: dict | None = None) -> Sale:
+                currency: str = "KHR", quantities: dict | None = None,
+                items=None) -> Sale:
     """Pay back a sale later, from ``till`` (open), at the sale's own rate, in ``currency``.
 
     ``quantities`` maps line ids of the sale to the quantity given back (a partial refund:
-    never more than is left on the line after earlier refunds); None gives back everything
-    not refunded yet. The sale reads ``partial`` until its last unit is refunded, then
-    ``refunded``.
+    never more than is left on the line after earlier refunds); ``items`` names by S10
+    number the items given back, which fixes the quantity of their lines (see
+    :func:`_wanted`); both None give back everything not refunded yet. An item that has
+    left the counter (dispatched or later) cannot be refunded; each item given back is
+    marked refunded with a tracking event. The sale reads ``partial`` until its last unit
+    is refunded, then ``refunded``.
     """
     _check_reversible(original, reason, "refund")
     if not till.is_open:
@@ -387,15 +486,23 @@ def refund_sale(session, center, original: Sale, till: TillSession, user, reason
         raise SaleError(_l("Pay back in KHR or USD."), "currency")
     _lock(session, original)
     _check_reversible(original, reason, "refund")  # as a concurrent refund may have left it
+    _lock_items(session, original)
     left = refundable(session, original)
-    wanted = _wanted(original, left, quantities)
+    wanted, items = _wanted(original, left, quantities, items)
     if not wanted:
-        raise SaleError(_l("Choose what to refund: a quantity on at least one line."),
-                        "quantities")
+        raise SaleError(_l("Choose what to refund: tick an item or type a quantity on at "
+                           "least one line."), "quantities")
+    # the items given back, and those of a line of which only some units are: all still
+    # at the counter (an item without S10 stands for every unit of its line)
+    touched = {item.id: item for item in items}
+    for line in original.lines:
+        if line.id in wanted and not _tracked(line):
+            touched.update((item.id, item) for item in _live(line))
+    _check_at_counter(sorted(touched.values(), key=lambda i: i.id), "refund")
     parts = [_part(line, line.quantity - left[line.id], wanted[line.id])
              for line in original.lines if line.id in wanted]
     rest = all(wanted.get(line_id, 0) == n for line_id, n in left.items())
     due = _refund_due(session, original, sum(p["net_khr"] + p["vat_khr"] for p in parts), rest)
     amount = cash.khr_to_usd(due, original.rate) if currency == "USD" else due
     return _reverse(session, center, original, till, user, "refund", reason.strip(), parts,
-                    due, [(currency, amount)], "refunded" if rest else "partial")
+                    due, [(currency, amount)], "refunded" if rest else "partial", items)

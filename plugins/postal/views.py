@@ -30,7 +30,7 @@ from core.forms import choices
 from core.i18n import lang
 from core.money import format_minor
 from core.tenancy import get_or_404, require_center, scoped
-from plugins.postal import cash, printing
+from plugins.postal import cash, printing, s10
 from plugins.postal.forms import (
     LineForm,
     PayForm,
@@ -39,6 +39,7 @@ from plugins.postal.forms import (
 )
 from plugins.postal.models import CartLine, Goods, PostalService, Sale
 from plugins.postal.services_catalogue import country_choices
+from plugins.postal.services_items import left_counter
 from plugins.postal.services_sales import (
     SaleError,
     add_to_cart,
@@ -239,6 +240,7 @@ def render_sale(center, record: Sale, *, refund=None, refund_errors=(), status=2
         Sale.original_id == record.id)).scalars().all()
     left = refundable(db.session, record) if record.kind == "sale" else {}
     return render_template("postal/sale.html", sale=record, reversals=reversals,
+                           grouped=s10.grouped, left_counter=left_counter,
                            void_form=ReasonForm(prefix="void"),
                            refund_form=refund or refund_form([line.id for line in record.lines]),
                            refund_errors=list(refund_errors), left=left,
@@ -309,8 +311,9 @@ def sale_void(sale_id: int):
 @bp.route("/postal/sales/<int:sale_id>/refund", methods=["POST"])
 @permission_required("postal.void")
 def sale_refund(sale_id: int):
-    """Refund the quantities typed per line, or everything left (the other button). A
-    refusal shows the sale again with what was typed and the reason (422)."""
+    """Refund the items ticked (S10 numbers) and the quantities typed per line, or
+    everything left (the other button). A refusal shows the sale again with what was
+    ticked and typed and the reason (422)."""
     center = require_center()
     record = get_or_404(Sale, sale_id, center)
     form = refund_form([line.id for line in record.lines])
@@ -318,11 +321,12 @@ def sale_refund(sale_id: int):
     if form.validate_on_submit():
         till = own_open_till(center)
         quantities = None if form.everything.data else form.quantities()
+        ticked = None if form.everything.data else form.s10.data
         try:
             if till is None:
                 raise TillError(_("Open your till first: the refund is paid from it."))
             refund = refund_sale(db.session, center, record, till, current_user,
-                                 form.reason.data, form.currency.data, quantities)
+                                 form.reason.data, form.currency.data, quantities, ticked)
             db.session.commit()
         except (SaleError, TillError) as exc:
             db.session.rollback()

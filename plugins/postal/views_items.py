@@ -15,10 +15,11 @@ from core.plugins import plugin_enabled
 from core.tenancy import get_or_404, require_center, scoped
 from plugins.postal import cash, printing, s10
 from plugins.postal.forms import CustomsForm, EventForm, LookupForm
-from plugins.postal.models_items import Item
+from plugins.postal.models_items import EVENT_LABELS, Item
 from plugins.postal.services_items import (
     CustomsLocked,
     ItemError,
+    cancelled,
     check_customs_editable,
     customs_form_needed,
     customs_locked,
@@ -70,7 +71,8 @@ def items():
                 return redirect(url_for("postal.item", item_id=item.id))
             form.code.errors = [_("No item of this center has the number %(code)s.", code=code)]
     rows = db.session.execute(scoped(Item, center).order_by(Item.id.desc()).limit(50)).scalars()
-    return render_template("postal/items.html", form=form, items=list(rows))
+    return render_template("postal/items.html", form=form, items=list(rows),
+                           event_labels=EVENT_LABELS)
 
 
 @bp.route("/postal/items/<int:item_id>", methods=["GET", "POST"])
@@ -102,7 +104,8 @@ def item(item_id: int):
     needs = customs_form_needed(row.service.kind, value_khr, sdr_khr(center)) \
         if row.international else ""
     return render_template("postal/item.html", item=row, form=form, needs=needs,
-                           grouped=s10.grouped, customs_locked=customs_locked(row))
+                           grouped=s10.grouped, customs_locked=customs_locked(row),
+                           cancelled=cancelled(row), event_labels=EVENT_LABELS)
 
 
 @bp.route("/postal/items/<int:item_id>/customs", methods=["GET", "POST"])
@@ -183,6 +186,8 @@ def parse_customs_lines(text: str) -> list[dict]:
 @permission_required("postal.sell")
 def label(item_id: int):
     row = get_or_404(Item, item_id)
+    if cancelled(row):
+        return _cancelled_no_label(row)
     if _customs_missing(row):
         return _fill_customs_first(row)
     return pdf_response(printing.render_label(row, base_url()),
@@ -193,6 +198,12 @@ def _customs_missing(row: Item) -> bool:
     """An international item that declares a value carries goods: no label without its
     CN22/CN23 (documents travel with no value and need none)."""
     return row.international and row.declared_value_minor > 0 and row.customs is None
+
+
+def _cancelled_no_label(row: Item):
+    flash(_("Item %(code)s was cancelled at the counter: it gets no label.",
+            code=row.s10 or row.id), "warning")
+    return redirect(url_for("postal.item", item_id=row.id))
 
 
 def _fill_customs_first(row: Item):
@@ -212,6 +223,9 @@ def label_sheet():
     rows = list(db.session.execute(query).scalars())
     if not rows or (ids and len(rows) != len(set(ids))):
         abort(404)
+    gone = next((row for row in rows if cancelled(row)), None)
+    if gone is not None:
+        return _cancelled_no_label(gone)
     missing = next((row for row in rows if _customs_missing(row)), None)
     if missing is not None:
         return _fill_customs_first(missing)
@@ -259,4 +273,4 @@ def track(code: str):
     if row is None or not plugin_enabled("postal", row.center):
         abort(404)
     return render_template("postal/track.html", item=row, code=canonical, error="",
-                           grouped=s10.grouped)
+                           grouped=s10.grouped, event_labels=EVENT_LABELS)
