@@ -78,14 +78,54 @@ def _code128(value: str, height_mm: float, module_width_mm: float, quiet_zone_mm
     return svg.replace("<svg ", f'<svg class="barcode-svg" role="img" aria-label="{label}" ', 1)
 
 
+#: One dot of a 203 dpi thermal printer (receipt and label printers), as modules are sized.
+DOT_MM = 0.125
+#: Code 128's least quiet zone, in modules.
+MIN_QUIET_MODULES = 10
+
+
+@lru_cache(maxsize=1024)
+def _module_count(value: str) -> int:
+    import barcode
+
+    return len(barcode.Code128(value).build()[0])
+
+
+def fit_code128(value: str, module_width_mm: float, quiet_zone_mm: float,
+                fit_mm: float) -> tuple[float, float]:
+    """(module width, quiet zone) in mm for a Code 128 of ``value`` at most ``fit_mm`` wide.
+
+    A code that fits keeps what was asked. Otherwise the quiet zones shrink first, down to
+    Code 128's ten modules; then the modules shrink to the widest whole number of printer
+    dots that fits (``DOT_MM``: a module split across dots prints ragged), never under one
+    dot. A long number on a 58 mm roll is printed narrower instead of off the paper.
+    """
+    modules = _module_count(value)
+    if modules * module_width_mm + 2 * quiet_zone_mm <= fit_mm:
+        return module_width_mm, quiet_zone_mm
+    least_quiet = MIN_QUIET_MODULES * module_width_mm
+    quiet = max(least_quiet, (fit_mm - modules * module_width_mm) / 2)
+    if modules * module_width_mm + 2 * quiet <= fit_mm and quiet <= quiet_zone_mm:
+        return module_width_mm, quiet
+    dots = int(fit_mm / ((modules + 2 * MIN_QUIET_MODULES) * DOT_MM))
+    module = max(1, min(dots, round(module_width_mm / DOT_MM))) * DOT_MM
+    return module, MIN_QUIET_MODULES * module
+
+
 def barcode_svg(value: str, *, height_mm: float = 12, module_width_mm: float = 0.3,
-                text: bool = True, quiet_zone_mm: float = 3.0) -> Markup:
+                text: bool = True, quiet_zone_mm: float = 3.0,
+                fit_mm: float | None = None) -> Markup:
     """A Code 128 barcode of ``value`` as inline SVG (no XML declaration).
 
     ``text=True`` adds the value in clear under the bars. The bars are ``module_width_mm``
-    per module (0.25 mm or 0.375 mm match a 203 dpi printer exactly).
+    per module (0.25 mm or 0.375 mm match a 203 dpi printer exactly). ``fit_mm`` (e.g. the
+    page format's ``printable_width_mm``) narrows a code that would be wider: see
+    :func:`fit_code128`.
     """
     value = str(value)
+    if fit_mm is not None:
+        module_width_mm, quiet_zone_mm = fit_code128(
+            value, float(module_width_mm), float(quiet_zone_mm), float(fit_mm))
     registry = vector.active()
     if registry is not None:
         svg = vector.placeholder(registry, vector.code128(

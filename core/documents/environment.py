@@ -20,6 +20,8 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+from jinja2 import pass_context
+
 from core.documents.codes import barcode_svg, qr_svg
 from core.documents.khmer import khmer_wrap, no_khmer_wrap
 
@@ -37,10 +39,20 @@ def finalize(value):
     return khmer_wrap(value)
 
 
+@pass_context
+def barcode_global(context, value, **options):
+    """``barcode(value, ...)`` in a template: :func:`barcode_svg`, never wider than the
+    printable width of the document's page (``fit_mm``) unless the template says otherwise."""
+    page_format = context.get("page_format")
+    if page_format is not None:
+        options.setdefault("fit_mm", page_format.printable_width_mm)
+    return barcode_svg(value, **options)
+
+
 def register_globals(env) -> None:
     """``barcode``, ``qr`` globals, ``khmer_wrap`` and ``no_khmer_wrap`` filters (an existing
     entry of the same name is kept)."""
-    env.globals.setdefault("barcode", barcode_svg)
+    env.globals.setdefault("barcode", barcode_global)
     env.globals.setdefault("qr", qr_svg)
     env.filters.setdefault("khmer_wrap", khmer_wrap)
     env.filters.setdefault("no_khmer_wrap", no_khmer_wrap)

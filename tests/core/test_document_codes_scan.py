@@ -28,11 +28,13 @@ def scan(pdf: bytes, dpi: int = 300) -> list[list[tuple[str, str]]]:
     return pages
 
 
-@pytest.mark.parametrize("paper", ["receipt-80mm", "receipt-58mm"])
-def test_a_printed_receipt_scans(documents_app, paper):
+# On a 58 mm roll the receipt number's barcode is narrowed to one printer dot a module
+# (0.125 mm) to stay on the paper: a finer image, as a counter scanner sees it.
+@pytest.mark.parametrize("paper, dpi", [("receipt-80mm", 300), ("receipt-58mm", 600)])
+def test_a_printed_receipt_scans(documents_app, paper, dpi):
     tpl, _fmt = samples.SAMPLE_TEMPLATES["receipt"]
     context = samples.receipt(314)
-    (found,) = scan(documents.render_pdf(tpl, context, paper))
+    (found,) = scan(documents.render_pdf(tpl, context, paper), dpi=dpi)
     assert found == sorted([("Code128", context["number"]), ("QRCode", context["verify_url"])])
 
 

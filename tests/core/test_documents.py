@@ -240,7 +240,9 @@ def test_qr_is_inline_svg_of_segnos_matrix():
 
 
 def test_barcode_and_qr_are_jinja_globals_and_stay_markup(ctx):
-    assert ctx.jinja_env.globals["barcode"] is documents.barcode_svg
+    from core.documents.environment import barcode_global
+
+    assert ctx.jinja_env.globals["barcode"] is barcode_global  # barcode_svg, fitted to the page
     assert ctx.jinja_env.globals["qr"] is documents.qr_svg
     assert ctx.jinja_env.filters["khmer_wrap"] is documents.khmer_wrap
     from core.documents.environment import document_env
@@ -480,3 +482,23 @@ def test_render_html_has_the_page_rule_and_served_fonts(ctx):
     assert response.status_code == 200 and response.mimetype == "font/ttf"
     response.close()
     assert ctx.test_client().get("/documents/assets/fonts/passwd").status_code == 404
+
+
+def test_a_barcode_too_wide_for_the_page_is_narrowed_to_whole_printer_dots(ctx):
+    from core.documents.codes import DOT_MM, _module_count, fit_code128
+
+    value = "PP-01-2026-000001"
+    n = _module_count(value)
+    assert fit_code128(value, 0.25, 3, 80) == (0.25, 3)  # fits: as asked
+    module, quiet = fit_code128(value, 0.25, 3, n * 0.25 + 2 * 2.6)  # quiet zones give way
+    assert module == 0.25 and 2.5 <= quiet < 3
+    module, quiet = fit_code128(value, 0.25, 3, 48)  # a 58 mm roll: one dot a module
+    assert module == DOT_MM and quiet == 10 * DOT_MM and n * module + 2 * quiet <= 48
+    assert fit_code128(value, 0.375, 3, 70)[0] == 2 * DOT_MM  # 0.375 -> 0.25, whole dots
+    # in a template, the page's printable width is the limit unless the template sets one
+    wide = documents.render_html("documents/sample_receipt.html", samples.receipt(7),
+                                 "receipt-58mm")
+    narrow = documents.render_html("documents/sample_receipt.html", samples.receipt(7),
+                                   "receipt-80mm")
+    width = re.compile(r'<svg class="barcode-svg"[^>]*width="([\d.]+)mm"')
+    assert float(width.search(wide).group(1)) <= 48 < float(width.search(narrow).group(1))
