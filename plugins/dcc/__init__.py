@@ -4,9 +4,10 @@ and opportunities, competitions with rubric judging, results and awards.
 This module only wires the plugin into core. The work lives in models.py and
 competition_models.py; the services members.py, directory.py, opportunities.py,
 competitions.py, ranking.py (pure), results.py, integration.py (verification codes,
-issued certificates) and notify.py; forms.py; one blueprint spread over views.py,
-views_members.py, views_orgs.py, views_competitions.py, views_admin.py and
-views_judging.py; documents/ (certificate PDF); demo.py. See docs/dcc.md.
+issued certificates), identity.py (national IDs checked against ID cards) and notify.py;
+forms.py; one blueprint spread over views.py, views_members.py, views_orgs.py,
+views_competitions.py, views_admin.py, views_identity.py and views_judging.py;
+documents/ (certificate PDF); demo.py. See docs/dcc.md.
 """
 
 from pathlib import Path
@@ -41,7 +42,8 @@ def ctc_models():
     from plugins.dcc import competition_models, models
 
     return [models.Member, models.ConsentRecord, models.ConfirmationCode, models.Skill,
-            models.MemberSkill, models.VerifiedCredential, models.Organisation,
+            models.MemberSkill, models.VerifiedCredential, models.CredentialNotice,
+            models.Organisation,
             models.Opportunity, models.Interest, *competition_models.ALL_MODELS]
 
 
@@ -112,5 +114,5 @@ def ctc_certificate_issued(certificate, center):
     from core.extensions import db
     from plugins.dcc.integration import link_certificate
 
-    if link_certificate(db.session, certificate, center):
-        db.session.commit()
+    link_certificate(db.session, certificate, center)
+    db.session.commit()  # credentials, and notices kept for a national ID not checked yet

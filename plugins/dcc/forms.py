@@ -71,7 +71,9 @@ class ProfileFields(FlaskForm):
                           description=_l("Web site, portfolio, code repositories; one a line."))
     national_id = StringField(_l("National ID number"), validators=[Optional(), Length(max=32)],
                               description=_l("Optional. Never shown to anyone; used only to "
-                                             "link your training certificates."))
+                                             "link your training certificates, once a DCC "
+                                             "moderator has checked it against your ID card. "
+                                             "Changing it cancels that check."))
 
     def __init__(self, *args, locale="en", **kwargs):
         super().__init__(*args, **kwargs)
@@ -113,6 +115,12 @@ for _field in VISIBLE_FIELDS:
     setattr(ProfileForm, "vis_" + _field,
             SelectField(_l("Who sees: %(field)s", field=FIELD_LABELS[_field]),
                         choices=choices(visibility_choices()), default="private"))
+
+
+class NationalIdCheckForm(FlaskForm):
+    card_number = StringField(_l("Number printed on the ID card"),
+                              validators=[DataRequired(), Length(max=32)])
+    submit = SubmitField(_l("Record the ID card check"))
 
 
 class CodeForm(FlaskForm):

@@ -5,7 +5,9 @@ from __future__ import annotations
 from core import clock, phones
 from core.extensions import db
 from core.verification import Verification
+from plugins.dcc import identity
 from plugins.dcc.competition_models import DccCertificate
+from plugins.dcc.members import normalise_national_id
 from plugins.dcc.models import Member, VerifiedCredential
 
 WITHHELD = "-"
@@ -43,14 +45,19 @@ def verify_code(session, code: str) -> Verification | None:
 def link_certificate(session, certificate: dict, center) -> list[VerifiedCredential]:
     """Add the certificate to every consenting, approved member it belongs to.
 
-    A member matches by phone (compared in E.164) or by national ID; either must be
-    present on both sides. Idempotent: one credential per member and code.
+    A member matches through a contact the registry has proven (:mod:`plugins.dcc.identity`):
+    the phone they registered with and confirmed by code (compared in E.164), or a national
+    ID a moderator checked against their ID card. A consenting member whose national ID
+    matches but is not checked yet gets a notice instead, which becomes the credential when
+    the check is recorded; nobody does once another member's check holds the number.
+    Idempotent: one credential (and one notice) per member and code. Returns the
+    credentials added; the caller commits.
     """
     try:
         phone = phones.normalise(certificate.get("phone"))
     except phones.PhoneError:  # only used to match: a bad number matches nobody
         phone = ""
-    national_id = (certificate.get("national_id") or "").strip()
+    national_id = normalise_national_id(certificate.get("national_id"))
     if not (phone or national_id) or not certificate.get("code"):
         return []
     clauses = []
@@ -59,21 +66,22 @@ def link_certificate(session, certificate: dict, center) -> list[VerifiedCredent
     if national_id:
         clauses.append(Member.national_id == national_id)
     members = session.execute(db.select(Member).where(
-        Member.status == "approved", db.or_(*clauses))).scalars().all()
+        Member.status == "approved", db.or_(*clauses)).order_by(Member.id)).scalars().all()
+    fields = identity.certificate_fields(certificate)
+    source = getattr(center, "id", None)
+    id_holder = any(m.national_id == national_id and identity.national_id_checked(m)
+                    for m in members)
     added = []
     for member in members:
         if not member.has_consent("credentials"):
             continue
-        if any(c.code == certificate["code"] for c in member.credentials):
-            continue
-        cred = VerifiedCredential(
-            source_center_id=getattr(center, "id", None),
-            number=certificate.get("number") or "", code=certificate["code"],
-            title_en=certificate.get("course_title_en") or "",
-            title_km=certificate.get("course_title_km") or "",
-            course_code=certificate.get("course_code") or "",
-            hours=certificate.get("hours"), issued_on=certificate.get("issued_on"))
-        member.credentials.append(cred)
-        added.append(cred)
+        by_phone = phone and member.phone == phone and identity.phone_proven(member)
+        by_id = national_id and member.national_id == national_id
+        if by_phone or (by_id and identity.national_id_checked(member)):
+            cred = identity.add_credential(member, fields, source)
+            if cred is not None:
+                added.append(cred)
+        elif by_id and not id_holder:
+            identity.keep_notice(session, member, national_id, fields, source)
     session.flush()
     return added

@@ -32,6 +32,7 @@ from plugins.dcc.models import (
     VISIBLE_FIELDS,
     ConfirmationCode,
     ConsentRecord,
+    CredentialNotice,
     Member,
     MemberSkill,
     Skill,
@@ -134,7 +135,14 @@ def _clean_profile(data: dict) -> dict:
         raise DccError("Unknown province.")
     if "name_km" in out and "name_en" in out and not (out["name_km"] or out["name_en"]):
         raise DccError("Give your name in Khmer or in Latin letters.")
+    if "national_id" in out:
+        out["national_id"] = normalise_national_id(out["national_id"])
     return out
+
+
+def normalise_national_id(text: str | None) -> str:
+    """Upper case without spaces, as the training plugin stores a trainee's national ID."""
+    return (text or "").strip().upper().replace(" ", "")
 
 
 def register_member(session, *, profile: dict, contact: str, password: str,
@@ -271,8 +279,14 @@ def refresh_listed(member: Member) -> None:
 
 
 def update_profile(session, member: Member, profile: dict, visibility: dict) -> None:
+    """Save the member's own fields; a changed national ID loses its check (identity.py)."""
+    from plugins.dcc.identity import national_id_changed
+
+    before = normalise_national_id(member.national_id)
     for key, value in _clean_profile(profile).items():
         setattr(member, key, value)
+    if normalise_national_id(member.national_id) != before:
+        national_id_changed(session, member)
     member.visibility = {f: (visibility.get(f) if visibility.get(f) in VISIBILITY_LEVELS
                              else "private") for f in VISIBLE_FIELDS}
     session.flush()
@@ -351,6 +365,7 @@ def export_member(member: Member) -> dict:
         "visibility": {f: member.visibility_of(f) for f in VISIBLE_FIELDS},
         "registered_at": iso(member.created_at),
         "contact_confirmed_at": iso(member.contact_confirmed_at),
+        "national_id_checked_at": iso(member.national_id_checked_at),
         "consents": [{"kind": c.kind, "given": c.given, "terms_version": c.terms_version,
                       "at": iso(c.at), "withdrawn_at": iso(c.withdrawn_at)}
                      for c in member.consents],
@@ -426,6 +441,8 @@ def delete_member(session, member: Member, now: datetime | None = None,
                 "rejection_reason", "pending_password_hash"):
         setattr(member, key, "")
     member.date_of_birth = None
+    member.national_id_checked_at = None
+    member.national_id_checked_by_id = None
     member.category = "other"
     member.organisation_id = None
     member.visibility = {}
@@ -438,6 +455,7 @@ def delete_member(session, member: Member, now: datetime | None = None,
     member.deleted_at = now
     member.listed = False
     session.execute(db.delete(ConfirmationCode).where(ConfirmationCode.member_id == member.id))
+    session.execute(db.delete(CredentialNotice).where(CredentialNotice.member_id == member.id))
     for cert in session.execute(db.select(DccCertificate).where(
             DccCertificate.member_id == member.id)).scalars():
         cert.holder_name_en = ""

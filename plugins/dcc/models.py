@@ -50,9 +50,17 @@ def _one_holder_per(column: str) -> sa.Index:
                     sqlite_where=where, postgresql_where=where)
 
 
+def _one_checked_national_id() -> sa.Index:
+    """A national ID checked against an ID card belongs to one member (identity.py)."""
+    where = sa.text("national_id_checked_at IS NOT NULL")
+    return sa.Index("uq_dcc_member_national_id_checked", "national_id", unique=True,
+                    sqlite_where=where, postgresql_where=where)
+
+
 class Member(db.Model):
     __tablename__ = "dcc_member"
-    __table_args__ = (_one_holder_per("email"), _one_holder_per("phone"))
+    __table_args__ = (_one_holder_per("email"), _one_holder_per("phone"),
+                      _one_checked_national_id())
 
     id: Mapped[int] = mapped_column(primary_key=True)
     token: Mapped[str] = mapped_column(sa.String(32), unique=True, default=new_token)
@@ -80,6 +88,11 @@ class Member(db.Model):
     email: Mapped[str] = mapped_column(sa.String(200), default="", index=True)
     phone: Mapped[str] = mapped_column(sa.String(32), default="", index=True)
     national_id: Mapped[str] = mapped_column(sa.String(32), default="", index=True)
+    # When and by whom a moderator compared ``national_id`` with the member's ID card; only a
+    # checked national ID matches training certificates. Changing the number clears both.
+    national_id_checked_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    national_id_checked_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id"), nullable=True)
     visibility: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     # Held only between registration and approval; the core user gets it, then it is wiped.
     pending_password_hash: Mapped[str] = mapped_column(sa.String(255), default="")
@@ -203,6 +216,32 @@ class VerifiedCredential(db.Model):
     added_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     member = relationship("Member", back_populates="credentials")
+
+
+class CredentialNotice(db.Model):
+    """A certificate announced for a national ID a member typed and nobody has checked yet.
+
+    Kept so that the certificate becomes a :class:`VerifiedCredential` when a moderator
+    checks the member's ID card (the issuer offers no way to ask for it again). Never shown
+    to the member: the typed number may be someone else's. Deleted once the ID is checked,
+    changed, or the member deleted.
+    """
+
+    __tablename__ = "dcc_credential_notice"
+    __table_args__ = (sa.UniqueConstraint("member_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(sa.ForeignKey("dcc_member.id"), index=True)
+    national_id: Mapped[str] = mapped_column(sa.String(32), index=True)
+    source_center_id: Mapped[int | None] = mapped_column(sa.ForeignKey("center.id"), nullable=True)
+    number: Mapped[str] = mapped_column(sa.String(64), default="")
+    code: Mapped[str] = mapped_column(sa.String(40))
+    title_en: Mapped[str] = mapped_column(sa.String(300), default="")
+    title_km: Mapped[str] = mapped_column(sa.String(300), default="")
+    course_code: Mapped[str] = mapped_column(sa.String(64), default="")
+    hours: Mapped[int | None] = mapped_column(nullable=True)
+    issued_on: Mapped[date | None] = mapped_column(nullable=True)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Organisation(db.Model):

@@ -376,6 +376,7 @@ def skills():
 from plugins.dcc import (  # noqa: E402,F401  routes on bp
     views_admin,
     views_competitions,
+    views_identity,
     views_judging,
     views_members,
     views_orgs,

@@ -11,6 +11,7 @@ from core.downloads import file_response
 from core.extensions import db
 from core.forms import choices
 from core.i18n import lang
+from core.tenancy import Center
 from plugins.dcc import directory
 from plugins.dcc import members as svc
 from plugins.dcc.forms import (
@@ -33,8 +34,9 @@ def me():
     m = g.dcc_member
     from plugins.dcc.teams import invitations_for
 
+    home_center = db.session.get(Center, m.home_center_id) if m.home_center_id else None
     return render_template("dcc/me.html", member=m, profile=directory.visible_profile(m, "all", lang()),
-                           labels=_field_labels(),
+                           labels=_field_labels(), home_center=home_center,
                            invitations=len(invitations_for(db.session, m)))
 
 

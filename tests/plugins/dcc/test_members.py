@@ -185,10 +185,16 @@ def test_export_holds_the_members_own_data(ctx):
 
 
 def test_certificate_issued_hook_adds_a_verified_credential(app, factory):
+    """Matched by the phone a member registered with (confirmed by code), or by a national
+    ID a moderator checked against the ID card; only for approved, consenting members."""
+    from plugins.dcc import identity
+
     center_id = factory.center("CC-01")
     with app.app_context():
         by_phone = h.member(contact="+855 12 777 888")
         by_id = h.member(national_id="KH-0001")
+        identity.check_national_id(db.session, by_id, None, "kh-0001")
+        typed_only = h.member(national_id="KH-0002")  # nobody checked it: matches nothing
         refused = h.member(contact="+85512777999", consents={"privacy": True})
         pending = h.member(approved=False, contact="+85512777000")
         db.session.commit()
@@ -202,6 +208,9 @@ def test_certificate_issued_hook_adds_a_verified_credential(app, factory):
         hooks_for(center).ctc_certificate_issued(
             certificate={**cert, "code": "ZZZZ1234EFGH5678", "phone": "",
                          "national_id": "KH-0001"}, center=center)
+        hooks_for(center).ctc_certificate_issued(
+            certificate={**cert, "code": "YYYY1234EFGH5678", "phone": "",
+                         "national_id": "KH-0002"}, center=center)
         hooks_for(center).ctc_certificate_issued(  # a bad number matches nobody, raises not
             certificate={**cert, "code": "BADPHONE12345678", "phone": "not-a-phone"},
             center=center)
@@ -214,6 +223,7 @@ def test_certificate_issued_hook_adds_a_verified_credential(app, factory):
             "Python basics"]
         assert [c.code for c in db.session.get(Member, by_id.id).credentials] == [
             "ZZZZ1234EFGH5678"]
+        assert db.session.get(Member, typed_only.id).credentials == []
         assert db.session.get(Member, refused.id).credentials == []
         assert db.session.get(Member, pending.id).credentials == []
 

@@ -1,5 +1,8 @@
 """dcc_0003 on a database that already holds members: duplicates a race left behind are
-resolved before the unique indexes go in."""
+resolved before the unique indexes go in. dcc_0004: national IDs written as training
+writes them, none counted as checked."""
+
+from datetime import datetime
 
 import flask_migrate
 import sqlalchemy as sa
@@ -12,6 +15,21 @@ from tests.core.test_migrations import (  # noqa: F401  fixtures used by name
     fresh_postgres_database,
 )
 
+FILLED = {"listed": False, "rejection_reason": "", "name_km": "", "name_en": "",
+          "sex": "", "province_code": "", "category": "other", "organisation_name": "",
+          "job_title": "", "experience": "", "education": "", "links": "", "national_id": "",
+          "pending_password_hash": "hash", "created_at": datetime(2026, 11, 1)}
+MEMBER_0002 = sa.table("dcc_member", *(sa.column(name) for name in (
+    "token", "email", "phone", "status", *FILLED)), sa.column("visibility", sa.JSON))
+
+
+def insert_members(rows: list[dict]) -> None:
+    """Members with the columns dcc_member had up to dcc_0003 (the model has more since)."""
+    with db.engine.begin() as conn:
+        conn.execute(sa.insert(MEMBER_0002), [
+            {**FILLED, "token": f"token-{n}", "email": "", "phone": "", "visibility": {}, **row}
+            for n, row in enumerate(rows)])
+
 
 def test_contact_indexes_keep_the_approved_or_newest_registration(empty_app):  # noqa: F811
     with empty_app.app_context():
@@ -20,10 +38,8 @@ def test_contact_indexes_keep_the_approved_or_newest_registration(empty_app):  #
                 ("b@example.com", "", "approved"), ("b@example.com", "", "pending"),
                 ("", "+85512000111", "pending"), ("", "+85512000111", "rejected"),
                 ("", "+85512000222", "approved"), ("", "+85512000333", "approved")]
-        for email, phone, status in rows:
-            db.session.add(Member(email=email, phone=phone, status=status, visibility={},
-                                  pending_password_hash="hash"))
-        db.session.commit()
+        insert_members([{"email": email, "phone": phone, "status": status}
+                        for email, phone, status in rows])
         flask_migrate.upgrade(revision="heads")
         got = db.session.execute(sa.select(Member.id, Member.status, Member.pending_password_hash)
                                  .order_by(Member.id)).all()
@@ -38,3 +54,16 @@ def test_contact_indexes_keep_the_approved_or_newest_registration(empty_app):  #
             db.session.rollback()
         else:
             raise AssertionError("the index let a second pending registration in")
+
+
+def test_national_ids_are_normalised_and_none_is_checked(empty_app):  # noqa: F811
+    with empty_app.app_context():
+        flask_migrate.upgrade(revision="dcc_0003")
+        insert_members([{"email": "n1@example.com", "status": "approved",
+                         "national_id": " kh 0001 "},
+                        {"email": "n2@example.com", "status": "approved",
+                         "national_id": "kh 0001"}])
+        flask_migrate.upgrade(revision="heads")
+        got = db.session.execute(sa.select(Member.national_id, Member.national_id_checked_at)
+                                 .order_by(Member.id)).all()
+        assert got == [("KH0001", None), ("KH0001", None)]  # two typed it: neither checked
