@@ -65,12 +65,9 @@ def tag_sheet():
     return pdf_response(data, f"tags-{center.code}.pdf")
 
 
-@bp.route("/stocktakes/<int:take_id>/sheet.pdf")
-@permission_required("inventory.stock")
-def stocktake_sheet(take_id: int):
-    center = require_center()
-    take = get_or_404(StockTake, take_id)
-    context = {
+def count_sheet_context(take: StockTake, center) -> dict:
+    """What the stock-take count sheet prints."""
+    return {
         "center_name": local_name(center), "take": take,
         "started": clock.to_local(take.started_at, center).strftime("%Y-%m-%d %H:%M"),
         "location": label(LOCATIONS, take.location),
@@ -84,5 +81,12 @@ def stocktake_sheet(take_id: int):
                     "serial": line.asset.serial, "seen": line.seen}
                    for line in take.asset_lines],
     }
-    return pdf_response(render_pdf("inventory/count_sheet.html", context, "a4-portrait"),
-                        f"count-sheet-{take.id}.pdf")
+
+
+@bp.route("/stocktakes/<int:take_id>/sheet.pdf")
+@permission_required("inventory.stock")
+def stocktake_sheet(take_id: int):
+    center = require_center()
+    take = get_or_404(StockTake, take_id)
+    return pdf_response(render_pdf("inventory/count_sheet.html", count_sheet_context(take, center),
+                                   "a4-portrait"), f"count-sheet-{take.id}.pdf")

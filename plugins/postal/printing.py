@@ -115,12 +115,49 @@ def _party(item, prefix: str) -> dict:
             "country": "" if country == "KH" else country}
 
 
+def size_class(length: int, steps: tuple[int, ...]) -> str:
+    """A smaller type step for a block holding more characters: "" up to ``steps[0]``,
+    then "size-m", "size-s", "size-xs" (a label has a fixed size; long names and addresses
+    wrap at a smaller size rather than run off it)."""
+    names = ("size-m", "size-s", "size-xs")
+    return next((names[i] for i in reversed(range(len(steps))) if length > steps[i]), "")
+
+
+def _party_length(party: dict) -> int:
+    return sum(len(party[k]) for k in ("name", "phone", "address", "place", "place_km"))
+
+
+#: Copyfitting of the 100 × 150 mm label: the characters it prints (service and office
+#: names, both parties) choose one type step for all its blocks ("", then size-m, size-s,
+#: size-xs above these). Measured with Latin capitals, the widest text: Khmer takes less.
+LABEL_STEPS = (200, 330, 560)
+
+
+def label_length(context: dict) -> int:
+    return (len(context["service_km"]) + len(context["service_en"]) + len(context["office_km"])
+            + len(context["office"]) + _party_length(context["sender"])
+            + _party_length(context["addressee"]))
+
+
+def _cn22_length(cn22: dict) -> int:
+    return len(cn22["explanation"]) + sum(len(line["description"]) for line in cn22["lines"])
+
+
+def label_sizes(context: dict) -> dict:
+    """The type step of each block of a label (see label.css)."""
+    step = size_class(label_length(context), LABEL_STEPS)
+    head = "size-s" if step == "size-xs" else step
+    cn22 = context["cn22"]
+    return {"head": head, "office": head, "sender": step, "addressee": step,
+            "cn22": size_class(_cn22_length(cn22), (150, 350)) if cn22 else ""}
+
+
 def label_context(item, base_url: str) -> dict:
     service = item.service
     sale_line = item.sale_line
     paid = _khr(sale_line.net_khr + sale_line.vat_khr) if sale_line else ""
     decl = item.customs
-    return {
+    context = {
         "service_km": service.name_km, "service_en": service.name_en,
         "s10": item.s10 or "", "s10_grouped": grouped(item.s10) if item.s10 else "",
         "weight": f"{item.weight_g:,} g", "paid": paid,
@@ -130,19 +167,35 @@ def label_context(item, base_url: str) -> dict:
         "track_url": f"{base_url}track/{item.s10}" if item.s10 else "",
         "cn22": customs_context(decl) if decl is not None and decl.form == "CN22" else None,
     }
+    context["sizes"] = label_sizes(context)
+    return context
+
+
+def label_contexts(item, base_url: str) -> list[dict]:
+    """The labels of an item: its address label, then its CN22 on a label of its own
+    (``cn22_label``), as a separate CN22 sticker would be: a 100 × 150 mm label has no room
+    for a declaration beside the addresses, the barcode and the QR code."""
+    context = label_context(item, base_url)
+    if not context["cn22"]:
+        return [context]
+    return [context, {**context, "cn22_label": True}]
 
 
 def render_label(item, base_url: str) -> bytes:
-    return documents.render_pdf("postal/label.html", label_context(item, base_url),
-                                "label-100x150")
+    contexts = label_contexts(item, base_url)
+    if len(contexts) == 1:
+        return documents.render_pdf("postal/label.html", contexts[0], "label-100x150")
+    return documents.render_batch("postal/label.html", contexts, "label-100x150")
+
+
+LABEL_SHEET = dict(columns=2, rows=2, gap_mm=4, margin_mm=(6, 6, 6, 6), font_size_pt=9)
 
 
 def render_label_sheet(items, base_url: str) -> bytes:
-    """Four labels on an A4 sheet (2 × 2)."""
-    fmt = documents.get_format("a4-label-sheet", columns=2, rows=2, gap_mm=4,
-                               margin_mm=(6, 6, 6, 6), font_size_pt=9)
+    """Four labels on an A4 sheet (2 × 2); an item's CN22 takes the cell after its label."""
+    fmt = documents.get_format("a4-label-sheet", **LABEL_SHEET)
     return documents.render_batch("postal/label.html",
-                                  [label_context(i, base_url) for i in items], fmt)
+                                  [c for i in items for c in label_contexts(i, base_url)], fmt)
 
 
 CATEGORY_LABELS = {

@@ -24,7 +24,8 @@ CHUNK = 50
 #: (core.documents.render_batch, background_key).
 BACKGROUND_KEYS = (
     "center_name_km", "center_name_en", "course_title_km", "course_title_en",
-    "size_course_km", "size_course_en", "course_code", "hours", "hours_km", "start_date",
+    "size_course_km", "size_course_en", "size_center_km", "size_center_en", "size_details", "size_signatory",
+    "course_code", "hours", "hours_km", "start_date",
     "end_date",
     "issued_on", "valid_until", "trainers", "signatory_name", "signatory_title",
     "signature", "seal",
@@ -89,6 +90,12 @@ def add_size_classes(context: dict) -> dict:
     context["size_name_en"] = size_class(context["name_en"], 34, 60)
     context["size_course_km"] = size_class(context["course_title_km"], 50, 90)
     context["size_course_en"] = size_class(context["course_title_en"], 60, 110)
+    # the center's names share one line each; the details line names every trainer
+    context["size_center_km"] = size_class(context["center_name_km"], 70, 120)
+    context["size_center_en"] = size_class(context["center_name_en"], 90, 150)
+    context["size_details"] = size_class(context["trainers"], 70, 160)
+    signatory = (context["signatory_name"] or "") + (context["signatory_title"] or "")
+    context["size_signatory"] = "size-xs" if len(signatory) > 280 else size_class(signatory, 60, 160)
     return context
 
 
